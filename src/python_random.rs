@@ -1,0 +1,1 @@
+//! CPython's `random` module, reproduced (work in progress).
