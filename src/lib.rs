@@ -2,8 +2,30 @@
 //!
 //! The modules follow the order in which the book teaches them:
 //!
-//! 1. [`rng`]: seeded randomness, passed in explicitly.
-//! 2. [`python_random`]: a random source that reproduces CPython's `random` module bit for bit.
+//! 1. Seeded randomness, passed in explicitly: [`rng`].
+//! 2. The autograd tape, where numbers remember how they were made: [`value`].
+//! 3. Characters to token ids, with BOS at both ends: [`tokenizer`].
+//! 4. Linear, softmax, rms_norm and attention on the tape, and the [`nn::Engine`] trait: [`nn`].
+//! 5. The named weight matrices and the GPT forward pass with a KV cache: [`params`], [`model`].
+//! 6. The mean cross-entropy of one document: [`loss`].
+//! 7. Adam: [`optim`].
+//! 8. The training loop, reporting through a callback: [`train`].
+//! 9. Generating new documents at a temperature: [`sample`].
+//!
+//! Beside them: [`python_random`] reproduces CPython's `random` module, and [`error`] names
+//! everything that can be wrong with user input.
 
+pub mod error;
+pub mod loss;
+pub mod model;
+pub mod nn;
+pub mod optim;
+pub mod params;
 pub mod python_random;
 pub mod rng;
+pub mod sample;
+pub mod tokenizer;
+pub mod train;
+pub mod value;
+
+pub use error::{Error, Result};

@@ -106,10 +106,7 @@ pub struct ChaCha {
 impl ChaCha {
     /// A generator seeded with `seed`.
     pub fn seed(seed: u64) -> Self {
-        ChaCha {
-            rng: ChaCha8Rng::seed_from_u64(seed),
-            spare: None,
-        }
+        ChaCha { rng: ChaCha8Rng::seed_from_u64(seed), spare: None }
     }
 }
 

@@ -1,0 +1,55 @@
+//! # Loss: how surprised the model is by a document
+//!
+//! For a document `[BOS, c₁, …, cₖ, BOS]`, the model reads the tokens one at a time and at every
+//! position predicts the next one. Its loss at a position is the cross-entropy `-ln p(next)`: zero if
+//! it gave the right token probability 1, growing without bound as that probability goes to 0. The
+//! loss of the document is the mean over its positions. A model that knows nothing spreads its
+//! probability evenly over the vocabulary and scores `ln(vocab_size)`, about 3.30 for 27 tokens: the
+//! line every trained model has to get below.
+
+use crate::model::Gpt;
+use crate::nn::Engine;
+use crate::tokenizer::Token;
+
+// ANCHOR: positions
+/// How many next-token predictions a document of `n_tokens` tokens (BOS included) trains:
+/// `min(block_size, n_tokens - 1)`.
+///
+/// A document longer than the context is cut: as in microgpt.py, the model trains on its first
+/// `block_size` positions and never sees the rest.
+pub fn positions(block_size: usize, n_tokens: usize) -> usize {
+    block_size.min(n_tokens.saturating_sub(1))
+}
+// ANCHOR_END: positions
+
+// ANCHOR: document_loss
+/// The mean cross-entropy of predicting `tokens[t + 1]` from `tokens[..=t]`, over the positions of
+/// one document.
+///
+/// Panics if `tokens` has fewer than two tokens: an encoded document is at least `[BOS, BOS]`.
+pub fn document_loss<E: Engine>(model: &Gpt, e: &mut E, tokens: &[Token]) -> E::Scalar {
+    let n = positions(model.config().block_size(), tokens.len());
+    assert!(n > 0, "a document needs at least two tokens, got {}", tokens.len());
+    let mut cache = model.kv_cache();
+    let losses: Vec<E::Scalar> = (0..n)
+        .map(|pos| {
+            let logits = model.forward(e, tokens[pos], pos, &mut cache);
+            e.cross_entropy(&logits, tokens[pos + 1])
+        })
+        .collect();
+    e.mean(&losses)
+}
+// ANCHOR_END: document_loss
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_trains_one_position_per_token_up_to_the_context() {
+        assert_eq!(positions(16, 2), 1); // [BOS, BOS]: predict the end right away
+        assert_eq!(positions(16, 6), 5); // "emma": 4 characters + the closing BOS
+        assert_eq!(positions(16, 17), 16); // 15 characters fill the context exactly
+        assert_eq!(positions(16, 30), 16); // longer documents are cut
+    }
+}

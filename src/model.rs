@@ -1,0 +1,369 @@
+//! # The model: a GPT that reads one token at a time
+//!
+//! The architecture is GPT-2's, shrunk and simplified as in microgpt.py: RMSNorm instead of
+//! LayerNorm, no biases, ReLU instead of GeLU. Given a token and its position, it returns one logit
+//! per vocabulary entry, a score for each possible next token:
+//!
+//! ```text
+//! x = rms_norm(wte[token] + wpe[pos])
+//! for each layer:
+//!     x = x + attn_wo · attention(rms_norm(x))           (keys and values go to the cache)
+//!     x = x + mlp_fc2 · relu(mlp_fc1 · rms_norm(x))
+//! logits = lm_head · x
+//! ```
+//!
+//! The forward pass is written once, against the [`Engine`] trait, so the same code runs on the
+//! scalar tape and on the fused engine.
+
+use crate::error::{Error, Result};
+use crate::nn::Engine;
+use crate::params::{Layout, Matrix, Params};
+use crate::rng::RandomSource;
+use crate::tokenizer::Token;
+use std::sync::Arc;
+
+// ANCHOR: Config
+/// The shape of a model. Only [`Config::new`] makes one, so every `Config` is valid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Config {
+    vocab_size: usize,
+    n_layer: usize,
+    n_embd: usize,
+    n_head: usize,
+    block_size: usize,
+}
+// ANCHOR_END: Config
+
+impl Config {
+    // ANCHOR: Config_new
+    /// A configuration with `vocab_size` tokens, `n_layer` blocks, embeddings of width `n_embd`
+    /// split over `n_head` attention heads, and a context of `block_size` positions.
+    ///
+    /// Every size must be at least 1 and `n_embd` must be a multiple of `n_head`, so that each head
+    /// gets an equal slice of the embedding.
+    pub fn new(
+        vocab_size: usize,
+        n_layer: usize,
+        n_embd: usize,
+        n_head: usize,
+        block_size: usize,
+    ) -> Result<Self> {
+        let sizes = [
+            ("vocab_size", vocab_size),
+            ("n_layer", n_layer),
+            ("n_embd", n_embd),
+            ("n_head", n_head),
+            ("block_size", block_size),
+        ];
+        if let Some((name, _)) = sizes.iter().find(|(_, v)| *v == 0) {
+            return Err(Error::InvalidConfig(format!("{name} must be at least 1")));
+        }
+        if !n_embd.is_multiple_of(n_head) {
+            return Err(Error::InvalidConfig(format!(
+                "n_embd ({n_embd}) must be divisible by n_head ({n_head}) so every head gets an \
+                 equal slice"
+            )));
+        }
+        Ok(Config { vocab_size, n_layer, n_embd, n_head, block_size })
+    }
+    // ANCHOR_END: Config_new
+
+    /// microgpt.py's model for a vocabulary of `vocab_size`: 1 layer, width 16, 4 heads, 16 positions.
+    pub fn reference(vocab_size: usize) -> Result<Self> {
+        Config::new(vocab_size, 1, 16, 4, 16)
+    }
+
+    /// The number of distinct tokens, BOS included.
+    pub fn vocab_size(&self) -> usize {
+        self.vocab_size
+    }
+
+    /// The number of transformer blocks.
+    pub fn n_layer(&self) -> usize {
+        self.n_layer
+    }
+
+    /// The width of every vector that flows between blocks.
+    pub fn n_embd(&self) -> usize {
+        self.n_embd
+    }
+
+    /// The number of attention heads.
+    pub fn n_head(&self) -> usize {
+        self.n_head
+    }
+
+    /// The width of one head: `n_embd / n_head`.
+    pub fn head_dim(&self) -> usize {
+        self.n_embd / self.n_head
+    }
+
+    /// The longest context: positions `0..block_size`.
+    pub fn block_size(&self) -> usize {
+        self.block_size
+    }
+
+    // ANCHOR: n_params
+    /// The number of parameters: `(2·vocab + block)·n_embd + n_layer · 12·n_embd²`.
+    ///
+    /// `wte` and `lm_head` are vocab × n_embd, `wpe` is block × n_embd, and each layer has four
+    /// n_embd × n_embd attention matrices plus two MLP matrices of 4·n_embd × n_embd.
+    pub fn n_params(&self) -> usize {
+        let (v, b, e) = (self.vocab_size, self.block_size, self.n_embd);
+        (2 * v + b) * e + self.n_layer * 12 * e * e
+    }
+    // ANCHOR_END: n_params
+}
+
+// ANCHOR: Layer
+/// The six weight matrices of one transformer block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layer {
+    pub attn_wq: Matrix,
+    pub attn_wk: Matrix,
+    pub attn_wv: Matrix,
+    pub attn_wo: Matrix,
+    pub mlp_fc1: Matrix,
+    pub mlp_fc2: Matrix,
+}
+// ANCHOR_END: Layer
+
+// ANCHOR: Gpt
+/// A GPT: its configuration, its parameters, and handles to each named matrix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gpt {
+    config: Config,
+    params: Params,
+    wte: Matrix,
+    wpe: Matrix,
+    lm_head: Matrix,
+    layers: Vec<Layer>,
+}
+// ANCHOR_END: Gpt
+
+// ANCHOR: KvCache
+/// The keys and values of every position seen so far, per layer.
+///
+/// Attention at position `t` needs the keys and values of positions `0..=t`. Computing one token at a
+/// time and appending to this cache gives exactly that: the future is not in the cache yet.
+#[derive(Clone, Debug)]
+pub struct KvCache<V> {
+    keys: Vec<Vec<V>>,
+    values: Vec<Vec<V>>,
+}
+
+impl<V> KvCache<V> {
+    /// An empty cache for a model of `n_layer` layers.
+    pub fn new(n_layer: usize) -> Self {
+        KvCache {
+            keys: (0..n_layer).map(|_| Vec::new()).collect(),
+            values: (0..n_layer).map(|_| Vec::new()).collect(),
+        }
+    }
+
+    /// How many positions are cached.
+    pub fn len(&self) -> usize {
+        self.keys.first().map_or(0, Vec::len)
+    }
+
+    /// Whether no position is cached yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+// ANCHOR_END: KvCache
+
+/// The standard deviation of the initial weights, as in microgpt.py.
+pub const INIT_STD: f64 = 0.08;
+
+impl Gpt {
+    // ANCHOR: layout
+    /// The names and shapes of every matrix of `config`, in microgpt.py's order: `wte`, `wpe`,
+    /// `lm_head`, then per layer `attn_wq`, `attn_wk`, `attn_wv`, `attn_wo`, `mlp_fc1`, `mlp_fc2`.
+    fn layout(config: &Config) -> (Layout, Matrix, Matrix, Matrix, Vec<Layer>) {
+        let (v, e, b) = (config.vocab_size, config.n_embd, config.block_size);
+        let mut layout = Layout::new();
+        let wte = layout.push("wte", v, e);
+        let wpe = layout.push("wpe", b, e);
+        let lm_head = layout.push("lm_head", v, e);
+        let layers = (0..config.n_layer)
+            .map(|i| Layer {
+                attn_wq: layout.push(format!("layer{i}.attn_wq"), e, e),
+                attn_wk: layout.push(format!("layer{i}.attn_wk"), e, e),
+                attn_wv: layout.push(format!("layer{i}.attn_wv"), e, e),
+                attn_wo: layout.push(format!("layer{i}.attn_wo"), e, e),
+                mlp_fc1: layout.push(format!("layer{i}.mlp_fc1"), 4 * e, e),
+                mlp_fc2: layout.push(format!("layer{i}.mlp_fc2"), e, 4 * e),
+            })
+            .collect();
+        (layout, wte, wpe, lm_head, layers)
+    }
+    // ANCHOR_END: layout
+
+    // ANCHOR: init
+    /// A model with every weight drawn from N(0, 0.08²), matrix by matrix, row by row.
+    ///
+    /// Small random weights break the symmetry between units (with equal weights every unit would
+    /// compute, and learn, the same thing) while keeping the first predictions close to uniform.
+    pub fn init<R: RandomSource>(config: Config, rng: &mut R) -> Self {
+        let (layout, ..) = Self::layout(&config);
+        let data = (0..layout.len()).map(|_| rng.gauss(0.0, INIT_STD)).collect();
+        Self::from_params(config, data).expect("the layout of a config fits its own parameter count")
+    }
+    // ANCHOR_END: init
+
+    /// A model with the given weights, in layout order (from a checkpoint).
+    ///
+    /// Fails if the number of values does not match the configuration.
+    pub fn from_params(config: Config, data: Vec<f64>) -> Result<Self> {
+        let (layout, wte, wpe, lm_head, layers) = Self::layout(&config);
+        if data.len() != layout.len() {
+            return Err(Error::Checkpoint {
+                field: "params".into(),
+                message: format!("the configuration needs {} parameters, found {}", layout.len(), data.len()),
+            });
+        }
+        let params = Params::new(Arc::new(layout), data);
+        Ok(Gpt { config, params, wte, wpe, lm_head, layers })
+    }
+
+    /// The model's configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// The parameters, to update them.
+    pub fn params_mut(&mut self) -> &mut Params {
+        &mut self.params
+    }
+
+    /// The token embedding table, vocab × n_embd.
+    pub fn wte(&self) -> Matrix {
+        self.wte
+    }
+
+    /// The position embedding table, block × n_embd.
+    pub fn wpe(&self) -> Matrix {
+        self.wpe
+    }
+
+    /// The output projection, vocab × n_embd.
+    pub fn lm_head(&self) -> Matrix {
+        self.lm_head
+    }
+
+    /// The matrices of each block.
+    pub fn layers(&self) -> &[Layer] {
+        &self.layers
+    }
+
+    /// An empty cache for this model.
+    pub fn kv_cache<V>(&self) -> KvCache<V> {
+        KvCache::new(self.config.n_layer)
+    }
+
+    // ANCHOR: forward
+    /// The logits for the token after `token`, which sits at position `pos`; appends this position's
+    /// keys and values to `cache`.
+    ///
+    /// Panics if `token` is outside the vocabulary or `pos` outside the context: callers check
+    /// user input before it reaches the model.
+    pub fn forward<E: Engine>(
+        &self,
+        e: &mut E,
+        token: Token,
+        pos: usize,
+        cache: &mut KvCache<E::Vector>,
+    ) -> E::Vector {
+        let c = &self.config;
+        assert!(token < c.vocab_size, "token {token} outside a vocabulary of {}", c.vocab_size);
+        assert!(pos < c.block_size, "position {pos} outside a context of {}", c.block_size);
+        let tok_emb = e.row(self.wte, token);
+        let pos_emb = e.row(self.wpe, pos);
+        let x = e.add(&tok_emb, &pos_emb);
+        // Not redundant: the residual stream below starts from this normalised vector.
+        let mut x = e.rms_norm(&x);
+        for (l, layer) in self.layers.iter().enumerate() {
+            // 1) attention: look back at earlier positions
+            let h = e.rms_norm(&x);
+            let q = e.linear(&h, layer.attn_wq);
+            cache.keys[l].push(e.linear(&h, layer.attn_wk));
+            cache.values[l].push(e.linear(&h, layer.attn_wv));
+            let attn = e.attention(&q, &cache.keys[l], &cache.values[l], c.n_head);
+            let attn_out = e.linear(&attn, layer.attn_wo);
+            x = e.add(&attn_out, &x);
+            // 2) MLP: think about what was gathered, one position at a time
+            let h = e.rms_norm(&x);
+            let h = e.linear(&h, layer.mlp_fc1);
+            let h = e.relu(&h);
+            let mlp_out = e.linear(&h, layer.mlp_fc2);
+            x = e.add(&mlp_out, &x);
+        }
+        e.linear(&x, self.lm_head)
+    }
+    // ANCHOR_END: forward
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::ChaCha;
+
+    #[test]
+    fn the_reference_model_has_4192_parameters() {
+        let config = Config::reference(27).unwrap();
+        assert_eq!(config.n_params(), 4192);
+        let model = Gpt::init(config, &mut ChaCha::seed(0));
+        assert_eq!(model.params().len(), 4192);
+    }
+
+    #[test]
+    fn matrices_come_in_microgpt_order() {
+        let model = Gpt::init(Config::new(5, 2, 8, 2, 4).unwrap(), &mut ChaCha::seed(0));
+        let names: Vec<&str> = model.params().layout().matrices().iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "wte",
+                "wpe",
+                "lm_head",
+                "layer0.attn_wq",
+                "layer0.attn_wk",
+                "layer0.attn_wv",
+                "layer0.attn_wo",
+                "layer0.mlp_fc1",
+                "layer0.mlp_fc2",
+                "layer1.attn_wq",
+                "layer1.attn_wk",
+                "layer1.attn_wv",
+                "layer1.attn_wo",
+                "layer1.mlp_fc1",
+                "layer1.mlp_fc2"
+            ]
+        );
+        assert_eq!(model.params().len(), Config::new(5, 2, 8, 2, 4).unwrap().n_params());
+    }
+
+    #[test]
+    fn n_embd_must_divide_into_heads() {
+        let err = Config::new(27, 1, 10, 4, 16).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid model configuration: n_embd (10) must be divisible by n_head (4) so every head \
+             gets an equal slice"
+        );
+    }
+
+    #[test]
+    fn zero_sizes_are_rejected() {
+        assert!(Config::new(27, 0, 16, 4, 16).is_err());
+        assert!(Config::new(27, 1, 16, 0, 16).is_err());
+        assert!(Config::new(0, 1, 16, 4, 16).is_err());
+        assert!(Config::new(27, 1, 16, 4, 0).is_err());
+    }
+}

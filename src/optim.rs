@@ -1,0 +1,134 @@
+//! # Adam: following the gradient, with momentum and per-weight step sizes
+//!
+//! Plain gradient descent moves every weight by `-lr · g`. Adam keeps two running averages per
+//! weight: `m`, of the gradient (momentum: noise from one document to the next averages out), and `v`,
+//! of the squared gradient (how large this weight's gradients usually are). The step
+//! `-lr · m̂ / (√v̂ + ε)` is then about `lr` in size for every weight, whether its gradients are large
+//! or tiny. `m̂` and `v̂` correct for both averages starting at zero: after `t` steps the average has
+//! only collected a `1 - βᵗ` share of its weight, so it is divided by that.
+//!
+//! The optimizer state is two [`Params`] of the model's layout, so `m[i]` and `v[i]` belong to the
+//! same weight as `params[i]`, and every step checks that it is handed parameters and gradients of
+//! that layout.
+
+use crate::params::Params;
+
+// ANCHOR: AdamConfig
+/// Adam's hyperparameters; the defaults are microgpt.py's.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdamConfig {
+    /// The step size before decay.
+    pub learning_rate: f64,
+    /// How slowly the gradient average forgets (0.85: about the last 7 steps).
+    pub beta1: f64,
+    /// How slowly the squared-gradient average forgets (0.99: about the last 100 steps).
+    pub beta2: f64,
+    /// Added to `√v̂` so a weight whose gradients were all zero does not divide by zero.
+    pub eps: f64,
+}
+
+impl Default for AdamConfig {
+    fn default() -> Self {
+        AdamConfig { learning_rate: 0.01, beta1: 0.85, beta2: 0.99, eps: 1e-8 }
+    }
+}
+// ANCHOR_END: AdamConfig
+
+// ANCHOR: Adam
+/// Adam's state: the running averages for each parameter, and how many steps were taken.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Adam {
+    config: AdamConfig,
+    m: Params,
+    v: Params,
+    t: u32,
+}
+// ANCHOR_END: Adam
+
+impl Adam {
+    /// Fresh state (all zeros) for parameters of the layout of `params`.
+    pub fn new(config: AdamConfig, params: &Params) -> Self {
+        Adam { config, m: params.zeros_like(), v: params.zeros_like(), t: 0 }
+    }
+
+    /// The hyperparameters.
+    pub fn config(&self) -> &AdamConfig {
+        &self.config
+    }
+
+    /// How many steps have been taken.
+    pub fn steps_taken(&self) -> u32 {
+        self.t
+    }
+
+    // ANCHOR: step
+    /// One update of every parameter from its gradient, with step size `lr`.
+    ///
+    /// Panics if `params` or `grads` do not have the layout this state was made for.
+    pub fn step(&mut self, params: &mut Params, grads: &Params, lr: f64) {
+        assert!(params.same_layout(&self.m), "Adam state was made for another parameter layout");
+        assert!(grads.same_layout(&self.m), "gradients of another layout than the parameters");
+        let AdamConfig { beta1, beta2, eps, .. } = self.config;
+        self.t += 1;
+        let t = f64::from(self.t);
+        let (bias1, bias2) = (1.0 - beta1.powf(t), 1.0 - beta2.powf(t));
+        let m = self.m.data_mut().iter_mut();
+        let v = self.v.data_mut().iter_mut();
+        for (((p, &g), m), v) in params.data_mut().iter_mut().zip(grads.data()).zip(m).zip(v) {
+            *m = beta1 * *m + (1.0 - beta1) * g;
+            *v = beta2 * *v + (1.0 - beta2) * (g * g);
+            let m_hat = *m / bias1;
+            let v_hat = *v / bias2;
+            *p -= lr * m_hat / (v_hat.sqrt() + eps);
+        }
+    }
+    // ANCHOR_END: step
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::Layout;
+    use std::sync::Arc;
+
+    fn params(values: &[f64]) -> Params {
+        let mut layout = Layout::new();
+        layout.push("w", 1, values.len());
+        Params::new(Arc::new(layout), values.to_vec())
+    }
+
+    #[test]
+    fn the_first_step_moves_every_weight_by_about_the_learning_rate() {
+        // After one step m̂ = g and v̂ = g², so the step is lr · g / (|g| + ε) ≈ lr · sign(g).
+        let mut p = params(&[1.0, 1.0, 1.0]);
+        let mut g = p.zeros_like();
+        g.data_mut().copy_from_slice(&[1000.0, -0.001, 0.0]);
+        let mut adam = Adam::new(AdamConfig::default(), &p);
+        adam.step(&mut p, &g, 0.01);
+        assert!((p.data()[0] - 0.99).abs() < 1e-12);
+        assert!((p.data()[1] - 1.01).abs() < 1e-7);
+        assert_eq!(p.data()[2], 1.0);
+    }
+
+    #[test]
+    fn repeated_steps_minimise_a_quadratic() {
+        // f(w) = (w - 3)², gradient 2(w - 3).
+        let mut p = params(&[0.0]);
+        let mut g = p.zeros_like();
+        let mut adam = Adam::new(AdamConfig::default(), &p);
+        for _ in 0..2000 {
+            g.data_mut()[0] = 2.0 * (p.data()[0] - 3.0);
+            adam.step(&mut p, &g, 0.01);
+        }
+        assert!((p.data()[0] - 3.0).abs() < 1e-2, "w = {}", p.data()[0]);
+    }
+
+    #[test]
+    #[should_panic(expected = "another parameter layout")]
+    fn state_cannot_be_used_with_other_parameters() {
+        let p = params(&[1.0, 2.0]);
+        let mut other = params(&[1.0, 2.0, 3.0]);
+        let g = other.zeros_like();
+        Adam::new(AdamConfig::default(), &p).step(&mut other, &g, 0.01);
+    }
+}

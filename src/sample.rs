@@ -1,0 +1,103 @@
+//! # Sampling: letting the model write
+//!
+//! A trained model gives, for any prefix, a probability for every possible next token. To generate,
+//! start from BOS, draw a token from those probabilities, feed it back in, and repeat until the model
+//! draws BOS (the name is finished) or the context is full. The KV cache carries the prefix, so each
+//! new token costs one forward pass.
+//!
+//! Temperature reshapes the distribution before drawing: logits are divided by `T`, so `T < 1`
+//! sharpens it (likelier tokens become likelier still: safer, more common names) and `T > 1` flattens
+//! it (more surprising names, and more misspellings).
+
+use crate::error::{Error, Result};
+use crate::model::Gpt;
+use crate::nn::{Engine, softmax_values};
+use crate::rng::RandomSource;
+use crate::tokenizer::Token;
+
+// ANCHOR: Temperature
+/// A sampling temperature: a finite number greater than 0.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Temperature(f64);
+
+impl Temperature {
+    /// Checks that `t` is finite and positive.
+    pub fn new(t: f64) -> Result<Self> {
+        if t.is_finite() && t > 0.0 { Ok(Temperature(t)) } else { Err(Error::InvalidTemperature(t)) }
+    }
+
+    /// The temperature as a number.
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl Default for Temperature {
+    /// microgpt.py's 0.5: noticeably more conservative than the model's raw distribution.
+    fn default() -> Self {
+        Temperature(0.5)
+    }
+}
+// ANCHOR_END: Temperature
+
+// ANCHOR: probabilities
+/// The next-token distribution at temperature `t`: `softmax(logits / t)`.
+pub fn probabilities(logits: &[f64], t: Temperature) -> Vec<f64> {
+    let inv_t = 1.0 / t.get();
+    let scaled: Vec<f64> = logits.iter().map(|&l| l * inv_t).collect();
+    softmax_values(&scaled)
+}
+// ANCHOR_END: probabilities
+
+// ANCHOR: sample
+/// Generates one document: the tokens the model draws after BOS, up to (not including) the BOS that
+/// ends it, and at most `block_size` of them.
+pub fn sample<E: Engine, R: RandomSource>(
+    model: &Gpt,
+    engine: &mut E,
+    t: Temperature,
+    rng: &mut R,
+) -> Vec<Token> {
+    let bos = model.config().vocab_size() - 1;
+    engine.begin(model.params());
+    let mut cache = model.kv_cache();
+    let mut token = bos;
+    let mut out = Vec::new();
+    for pos in 0..model.config().block_size() {
+        let logits = model.forward(engine, token, pos, &mut cache);
+        token = rng.choice(&probabilities(&engine.values(&logits), t));
+        if token == bos {
+            break;
+        }
+        out.push(token);
+    }
+    out
+}
+// ANCHOR_END: sample
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temperature_must_be_finite_and_positive() {
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert!(Temperature::new(bad).is_err(), "{bad} accepted");
+        }
+        assert_eq!(Temperature::new(0.7).map(Temperature::get), Ok(0.7));
+        assert_eq!(
+            Temperature::new(0.0).unwrap_err().to_string(),
+            "invalid temperature 0: it must be a finite number greater than 0"
+        );
+    }
+
+    #[test]
+    fn low_temperature_sharpens_and_high_temperature_flattens() {
+        let logits = [2.0, 1.0, 0.0];
+        let cold = probabilities(&logits, Temperature::new(0.25).unwrap());
+        let warm = probabilities(&logits, Temperature::new(1.0).unwrap());
+        let hot = probabilities(&logits, Temperature::new(10.0).unwrap());
+        assert!(cold[0] > warm[0] && warm[0] > hot[0]);
+        assert!(hot[0] - hot[2] < 0.1, "at T = 10 the distribution is nearly flat: {hot:?}");
+    }
+}

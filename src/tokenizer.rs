@@ -1,0 +1,159 @@
+//! # Tokenisation: characters to ids and back
+//!
+//! A neural network computes with numbers, so text has to become a sequence of integers first. The
+//! simplest tokenizer there is, and the one microgpt.py uses: every distinct character of the corpus
+//! gets an id, in sorted order, `0..n`. One more id, `n`, is the BOS ("beginning of sequence") token.
+//! It marks the edges of a document: each name is encoded as `[BOS, c₁, …, cₖ, BOS]`, so the model
+//! learns both how names start (what follows the first BOS) and when they end (predicting the second
+//! BOS). At sampling time, BOS is the prompt and generating BOS is the signal to stop.
+
+use crate::error::{Error, Result};
+
+// ANCHOR: Tokenizer
+/// A character-level vocabulary: the sorted distinct characters of a corpus, plus BOS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tokenizer {
+    chars: Vec<char>,
+}
+// ANCHOR_END: Tokenizer
+
+/// A token id: `0..vocab_size`, where the largest id is BOS.
+pub type Token = usize;
+
+impl Tokenizer {
+    // ANCHOR: from_docs
+    /// The vocabulary of a corpus: every character that occurs in it, sorted.
+    ///
+    /// Fails with [`Error::EmptyCorpus`] if the documents contain no characters at all.
+    pub fn from_docs<S: AsRef<str>>(docs: &[S]) -> Result<Self> {
+        let mut chars: Vec<char> = docs.iter().flat_map(|d| d.as_ref().chars()).collect();
+        chars.sort_unstable();
+        chars.dedup();
+        Self::from_chars(chars)
+    }
+    // ANCHOR_END: from_docs
+
+    /// A vocabulary from its characters, which must be non-empty, sorted and distinct (as stored in
+    /// a checkpoint).
+    pub fn from_chars(chars: Vec<char>) -> Result<Self> {
+        if chars.is_empty() {
+            return Err(Error::EmptyCorpus);
+        }
+        if let Some(w) = chars.windows(2).find(|w| w[0] >= w[1]) {
+            return Err(Error::Checkpoint {
+                field: "tokenizer.chars".into(),
+                message: format!(
+                    "characters must be sorted and distinct, found {:?} before {:?}",
+                    w[0], w[1]
+                ),
+            });
+        }
+        Ok(Tokenizer { chars })
+    }
+
+    /// The characters with ids `0..n`, in id order.
+    pub fn chars(&self) -> &[char] {
+        &self.chars
+    }
+
+    // ANCHOR: bos
+    /// The id of the BOS token: one past the last character.
+    pub fn bos(&self) -> Token {
+        self.chars.len()
+    }
+
+    /// The number of distinct tokens: the characters plus BOS.
+    pub fn vocab_size(&self) -> usize {
+        self.chars.len() + 1
+    }
+    // ANCHOR_END: bos
+
+    // ANCHOR: encode
+    /// The ids of the characters of `text` (no BOS).
+    ///
+    /// A character outside the vocabulary is an [`Error::UnknownChar`] naming it and its position
+    /// (counted in characters from 0).
+    pub fn encode(&self, text: &str) -> Result<Vec<Token>> {
+        text.chars()
+            .enumerate()
+            .map(|(position, ch)| {
+                self.chars.binary_search(&ch).map_err(|_| Error::UnknownChar { ch, position })
+            })
+            .collect()
+    }
+
+    /// A document as the model trains on it: `[BOS, c₁, …, cₖ, BOS]`.
+    pub fn encode_doc(&self, doc: &str) -> Result<Vec<Token>> {
+        let mut tokens = vec![self.bos()];
+        tokens.extend(self.encode(doc)?);
+        tokens.push(self.bos());
+        Ok(tokens)
+    }
+    // ANCHOR_END: encode
+
+    /// The text of a sequence of ids, skipping BOS.
+    ///
+    /// Panics on an id above BOS: ids come from this tokenizer or from a model of the same
+    /// vocabulary size, so a larger one is a bug.
+    pub fn decode(&self, tokens: &[Token]) -> String {
+        tokens
+            .iter()
+            .filter(|&&t| t != self.bos())
+            .map(|&t| {
+                *self.chars.get(t).unwrap_or_else(|| {
+                    panic!("token id {t} is outside a vocabulary of {}", self.vocab_size())
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_sorted_characters_and_bos_comes_last() {
+        let t = Tokenizer::from_docs(&["cab", "bad"]).unwrap();
+        assert_eq!(t.chars(), &['a', 'b', 'c', 'd']);
+        assert_eq!(t.bos(), 4);
+        assert_eq!(t.vocab_size(), 5);
+        assert_eq!(t.encode_doc("dab").unwrap(), vec![4, 3, 0, 1, 4]);
+    }
+
+    #[test]
+    fn decode_inverts_encode_and_skips_bos() {
+        let t = Tokenizer::from_docs(&["héllo wörld"]).unwrap();
+        let ids = t.encode_doc("wörhé").unwrap();
+        assert_eq!(t.decode(&ids), "wörhé");
+    }
+
+    #[test]
+    fn unknown_character_is_an_error_naming_it_and_its_position() {
+        let t = Tokenizer::from_docs(&["abc"]).unwrap();
+        let err = t.encode("abzc").unwrap_err();
+        assert_eq!(err, Error::UnknownChar { ch: 'z', position: 2 });
+        assert_eq!(
+            err.to_string(),
+            "unknown character 'z' (U+007A) at position 2: it is not in the training vocabulary"
+        );
+    }
+
+    #[test]
+    fn a_corpus_without_characters_is_an_error() {
+        assert_eq!(Tokenizer::from_docs::<&str>(&[]), Err(Error::EmptyCorpus));
+        assert_eq!(Tokenizer::from_docs(&["", ""]), Err(Error::EmptyCorpus));
+    }
+
+    #[test]
+    fn unsorted_characters_are_rejected() {
+        assert!(Tokenizer::from_chars(vec!['b', 'a']).is_err());
+        assert!(Tokenizer::from_chars(vec!['a', 'a']).is_err());
+    }
+
+    #[test]
+    #[should_panic(expected = "token id 9 is outside a vocabulary of 3")]
+    fn decoding_an_id_beyond_bos_is_a_bug() {
+        Tokenizer::from_docs(&["ab"]).unwrap().decode(&[9]);
+    }
+}

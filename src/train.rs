@@ -1,0 +1,147 @@
+//! # The training loop: forward, backward, update
+//!
+//! One step of training, as in microgpt.py: take the next document, run the model over it to get the
+//! loss (forward), compute the gradient of that loss with respect to every parameter (backward), and
+//! let Adam move every parameter a little against its gradient (update). The learning rate decays
+//! linearly from its initial value to zero over the run, so the last steps only fine-tune.
+//!
+//! The loop is pure: it prints nothing and reports each step to an `on_step` callback, which the
+//! command line turns into a progress bar and the tests into a list of losses.
+
+use crate::error::{Error, Result};
+use crate::loss::document_loss;
+use crate::model::{Config, Gpt};
+use crate::nn::Engine;
+use crate::optim::{Adam, AdamConfig};
+use crate::rng::RandomSource;
+use crate::tokenizer::{Token, Tokenizer};
+
+// ANCHOR: prepare
+/// The data and the untrained model of a run.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// The vocabulary of the documents.
+    pub tokenizer: Tokenizer,
+    /// The documents in training order, encoded as `[BOS, …, BOS]`.
+    pub docs: Vec<Vec<Token>>,
+    /// The model, freshly initialised.
+    pub model: Gpt,
+}
+
+/// Everything microgpt.py does before its first step, in its order of random draws: shuffle the
+/// documents once, build the vocabulary, then initialise the model whose shape `config` makes for
+/// that vocabulary size.
+pub fn prepare<R, F>(mut docs: Vec<String>, rng: &mut R, config: F) -> Result<Prepared>
+where
+    R: RandomSource,
+    F: FnOnce(usize) -> Result<Config>,
+{
+    if docs.is_empty() {
+        return Err(Error::EmptyCorpus);
+    }
+    rng.shuffle(&mut docs);
+    let tokenizer = Tokenizer::from_docs(&docs)?;
+    let config = config(tokenizer.vocab_size())?;
+    let docs = docs.iter().map(|d| tokenizer.encode_doc(d)).collect::<Result<Vec<_>>>()?;
+    let model = Gpt::init(config, rng);
+    Ok(Prepared { tokenizer, docs, model })
+}
+// ANCHOR_END: prepare
+
+/// How long and how fast to train.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TrainOptions {
+    /// The number of steps, one document each.
+    pub steps: usize,
+    /// The optimizer's settings; its learning rate is the one at step 0.
+    pub adam: AdamConfig,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions { steps: 1000, adam: AdamConfig::default() }
+    }
+}
+
+/// What the loop reports after each step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepReport {
+    /// The step just taken, from 1 to `steps`.
+    pub step: usize,
+    /// The number of steps in the run.
+    pub steps: usize,
+    /// The mean loss of this step's document, before the update.
+    pub loss: f64,
+    /// The learning rate of this step's update.
+    pub learning_rate: f64,
+}
+
+// ANCHOR: learning_rate
+/// Linear decay: `lr · (1 - step / steps)` for `step` counted from 0, so the first update uses the
+/// full rate and the rate reaches zero just after the last one.
+pub fn learning_rate(lr: f64, step: usize, steps: usize) -> f64 {
+    lr * (1.0 - step as f64 / steps as f64)
+}
+// ANCHOR_END: learning_rate
+
+// ANCHOR: train
+/// Trains `model` for `options.steps` steps, step `s` on document `s % docs.len()`.
+///
+/// Stops with [`Error::NonFiniteLoss`] before the update of a step whose loss is NaN or infinite,
+/// leaving the model as it was after the previous step. Returns the optimizer state.
+pub fn train<E: Engine>(
+    model: &mut Gpt,
+    engine: &mut E,
+    docs: &[Vec<Token>],
+    options: &TrainOptions,
+    mut on_step: impl FnMut(&StepReport),
+) -> Result<Adam> {
+    if docs.is_empty() {
+        return Err(Error::EmptyCorpus);
+    }
+    let mut adam = Adam::new(options.adam, model.params());
+    let mut grads = model.params().zeros_like();
+    for step in 0..options.steps {
+        let tokens = &docs[step % docs.len()];
+        engine.begin(model.params());
+        let loss = document_loss(model, engine, tokens);
+        let loss_value = engine.value(loss);
+        if !loss_value.is_finite() {
+            let learning_rate = options.adam.learning_rate;
+            return Err(Error::NonFiniteLoss { step: step + 1, loss: loss_value, learning_rate });
+        }
+        engine.backward(loss, &mut grads);
+        let lr = learning_rate(options.adam.learning_rate, step, options.steps);
+        adam.step(model.params_mut(), &grads, lr);
+        on_step(&StepReport { step: step + 1, steps: options.steps, loss: loss_value, learning_rate: lr });
+    }
+    Ok(adam)
+}
+// ANCHOR_END: train
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::ChaCha;
+
+    #[test]
+    fn the_learning_rate_decays_linearly_to_zero() {
+        assert_eq!(learning_rate(0.01, 0, 1000), 0.01);
+        assert_eq!(learning_rate(0.01, 500, 1000), 0.005);
+        assert!((learning_rate(0.01, 999, 1000) - 1e-5).abs() < 1e-18);
+    }
+
+    #[test]
+    fn prepare_rejects_an_empty_corpus() {
+        let err = prepare(vec![], &mut ChaCha::seed(0), Config::reference).unwrap_err();
+        assert_eq!(err, Error::EmptyCorpus);
+    }
+
+    #[test]
+    fn prepare_encodes_every_document_between_two_bos() {
+        let p = prepare(vec!["ab".into(), "ba".into()], &mut ChaCha::seed(0), Config::reference).unwrap();
+        assert_eq!(p.tokenizer.vocab_size(), 3);
+        assert!(p.docs.iter().all(|d| d.len() == 4 && d[0] == 2 && d[3] == 2));
+        assert_eq!(p.model.config().vocab_size(), 3);
+    }
+}
