@@ -16,7 +16,7 @@
 //! scalar tape and on the fused engine.
 
 use crate::error::{Error, Result};
-use crate::nn::Engine;
+use crate::nn::{Engine, ScalarEngine};
 use crate::params::{Layout, Matrix, Params};
 use crate::rng::RandomSource;
 use crate::tokenizer::Token;
@@ -307,6 +307,27 @@ impl Gpt {
         e.linear(&x, self.lm_head)
     }
     // ANCHOR_END: forward
+
+    /// The attention weights of every layer and head while the model reads `tokens`, indexed
+    /// `[layer][head][query position][key position]` (a query at position `t` has `t + 1` weights).
+    ///
+    /// Panics if `tokens` is longer than the context or holds an id outside the vocabulary.
+    pub fn attention_maps(&self, tokens: &[Token]) -> Vec<Vec<Vec<Vec<f64>>>> {
+        let (n_layer, n_head) = (self.config.n_layer, self.config.n_head);
+        let mut engine = ScalarEngine::recording_attention();
+        engine.begin(&self.params);
+        let mut cache = self.kv_cache();
+        for (pos, &token) in tokens.iter().enumerate() {
+            self.forward(&mut engine, token, pos, &mut cache);
+        }
+        // Recorded position by position, then layer by layer, then head by head.
+        let mut maps = vec![vec![Vec::with_capacity(tokens.len()); n_head]; n_layer];
+        for (i, weights) in engine.recorded_attention().iter().enumerate() {
+            let (layer, head) = ((i / n_head) % n_layer, i % n_head);
+            maps[layer][head].push(weights.clone());
+        }
+        maps
+    }
 }
 
 #[cfg(test)]
@@ -347,6 +368,18 @@ mod tests {
             ]
         );
         assert_eq!(model.params().len(), Config::new(5, 2, 8, 2, 4).unwrap().n_params());
+    }
+
+    #[test]
+    fn attention_maps_are_causal_rows_that_sum_to_one() {
+        let model = Gpt::init(Config::new(5, 2, 8, 2, 6).unwrap(), &mut ChaCha::seed(1));
+        let maps = model.attention_maps(&[4, 0, 1, 2]);
+        assert_eq!((maps.len(), maps[0].len(), maps[0][0].len()), (2, 2, 4));
+        for row in maps.iter().flatten().flatten() {
+            assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        }
+        let lengths: Vec<usize> = maps[1][1].iter().map(Vec::len).collect();
+        assert_eq!(lengths, [1, 2, 3, 4]);
     }
 
     #[test]

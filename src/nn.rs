@@ -62,17 +62,18 @@ pub fn rms_norm(tape: &mut Tape, x: &[Var]) -> Vec<Var> {
 /// For each head `h`, with `d = head_dim` and the head's slices of the query `q`, of every cached key
 /// `kₜ` and value `vₜ`: scores `sₜ = q·kₜ / √d`, weights `a = softmax(s)`, output `Σₜ aₜ vₜ`. The heads'
 /// outputs are concatenated. Only positions `0..=now` are in the cache, so the attention is causal
-/// without any mask.
+/// without any mask. Returns the output and, per head, the weights (one per cached position).
 pub fn attention(
     tape: &mut Tape,
     q: &[Var],
     keys: &[Vec<Var>],
     values: &[Vec<Var>],
     n_head: usize,
-) -> Vec<Var> {
+) -> (Vec<Var>, Vec<Vec<Var>>) {
     let head_dim = q.len() / n_head;
     let scale = tape.leaf(1.0 / (head_dim as f64).sqrt());
     let mut out = Vec::with_capacity(q.len());
+    let mut head_weights = Vec::with_capacity(n_head);
     for h in 0..n_head {
         let hs = h * head_dim..(h + 1) * head_dim;
         let scores: Vec<Var> = keys
@@ -87,8 +88,9 @@ pub fn attention(
             let column: Vec<Var> = values.iter().map(|v| v[j]).collect();
             out.push(tape.dot(&weights, &column));
         }
+        head_weights.push(weights);
     }
-    out
+    (out, head_weights)
 }
 // ANCHOR_END: attention
 
@@ -174,6 +176,8 @@ pub struct ScalarEngine {
     tape: Tape,
     /// The leaf for parameter `i` is `params[i]` (it is also `Var(i)`: parameters come first).
     params: Vec<Var>,
+    /// When recording, the attention weights of every head of every `attention` call, in call order.
+    recorded: Option<Vec<Vec<f64>>>,
 }
 // ANCHOR_END: ScalarEngine
 
@@ -183,9 +187,20 @@ impl ScalarEngine {
         Self::default()
     }
 
+    /// An engine that also keeps the attention weights of every head of every `attention` call.
+    pub fn recording_attention() -> Self {
+        ScalarEngine { recorded: Some(Vec::new()), ..Self::default() }
+    }
+
     /// The tape of the current graph.
     pub fn tape(&self) -> &Tape {
         &self.tape
+    }
+
+    /// The recorded attention weights, one vector per head and call, in call order (empty unless
+    /// made with [`ScalarEngine::recording_attention`]).
+    pub fn recorded_attention(&self) -> &[Vec<f64>] {
+        self.recorded.as_deref().unwrap_or_default()
     }
 }
 
@@ -221,7 +236,11 @@ impl Engine for ScalarEngine {
     }
 
     fn attention(&mut self, q: &Vec<Var>, keys: &[Vec<Var>], values: &[Vec<Var>], n_head: usize) -> Vec<Var> {
-        attention(&mut self.tape, q, keys, values, n_head)
+        let (out, weights) = attention(&mut self.tape, q, keys, values, n_head);
+        if let Some(recorded) = &mut self.recorded {
+            recorded.extend(weights.iter().map(|w| self.tape.values(w)));
+        }
+        out
     }
 
     fn cross_entropy(&mut self, logits: &Vec<Var>, target: usize) -> Var {
@@ -302,8 +321,9 @@ mod tests {
         let q = leaves(&mut t, &[0.1, 0.2, 0.3, 0.4]);
         let k = leaves(&mut t, &[1.0, -1.0, 2.0, 0.0]);
         let v = leaves(&mut t, &[5.0, 6.0, 7.0, 8.0]);
-        let out = attention(&mut t, &q, &[k], &[v], 2);
+        let (out, weights) = attention(&mut t, &q, &[k], &[v], 2);
         assert_eq!(t.values(&out), vec![5.0, 6.0, 7.0, 8.0]);
+        assert_eq!(weights.iter().map(|w| t.values(w)).collect::<Vec<_>>(), [[1.0], [1.0]]);
     }
 
     #[test]
