@@ -79,6 +79,13 @@ impl Tape {
         self.data[v.index()]
     }
 
+    /// The children of `v` with the local derivative of `v` with respect to each.
+    pub fn children(&self, v: Var) -> &[(Var, f64)] {
+        let i = v.index();
+        let start = if i == 0 { 0 } else { self.edge_end[i - 1] as usize };
+        &self.edges[start..self.edge_end[i] as usize]
+    }
+
     /// The values of several vars.
     pub fn values(&self, vs: &[Var]) -> Vec<f64> {
         vs.iter().map(|&v| self.value(v)).collect()
@@ -205,8 +212,7 @@ impl Tape {
             if g == 0.0 {
                 continue; // nothing flows through this node, so nothing to pass on
             }
-            let start = if node == 0 { 0 } else { self.edge_end[node - 1] as usize };
-            for &(child, local) in &self.edges[start..self.edge_end[node] as usize] {
+            for &(child, local) in self.children(Var(node as u32)) {
                 grad[child.index()] += local * g;
             }
         }
@@ -250,6 +256,8 @@ mod tests {
         assert_eq!((a.index(), b.index(), c.index()), (0, 1, 2));
         assert_eq!(t.len(), 3);
         assert_eq!(t.edge_count(), 2);
+        assert_eq!(t.children(c), &[(a, 1.0), (b, 1.0)]);
+        assert!(t.children(a).is_empty());
     }
 
     #[test]
