@@ -26,9 +26,17 @@ impl Tokenizer {
     ///
     /// Fails with [`Error::EmptyCorpus`] if the documents contain no characters at all.
     pub fn from_docs<S: AsRef<str>>(docs: &[S]) -> Result<Self> {
-        let mut chars: Vec<char> = docs.iter().flat_map(|d| d.as_ref().chars()).collect();
-        chars.sort_unstable();
-        chars.dedup();
+        // A table indexed by code point marks the characters seen; reading it in order yields them
+        // sorted (a counting sort), in one pass over a corpus of any size.
+        let mut seen: Vec<bool> = Vec::new();
+        for ch in docs.iter().flat_map(|d| d.as_ref().chars()) {
+            let i = ch as usize;
+            if i >= seen.len() {
+                seen.resize(i + 1, false);
+            }
+            seen[i] = true;
+        }
+        let chars = (0..seen.len() as u32).filter(|&i| seen[i as usize]).filter_map(char::from_u32).collect();
         Self::from_chars(chars)
     }
     // ANCHOR_END: from_docs
@@ -74,20 +82,27 @@ impl Tokenizer {
     /// A character outside the vocabulary is an [`Error::UnknownChar`] naming it and its position
     /// (counted in characters from 0).
     pub fn encode(&self, text: &str) -> Result<Vec<Token>> {
-        text.chars()
-            .enumerate()
-            .map(|(position, ch)| {
-                self.chars.binary_search(&ch).map_err(|_| Error::UnknownChar { ch, position })
-            })
-            .collect()
+        let mut tokens = Vec::with_capacity(text.len());
+        self.encode_into(text, &mut tokens)?;
+        Ok(tokens)
     }
 
     /// A document as the model trains on it: `[BOS, c₁, …, cₖ, BOS]`.
     pub fn encode_doc(&self, doc: &str) -> Result<Vec<Token>> {
-        let mut tokens = vec![self.bos()];
-        tokens.extend(self.encode(doc)?);
+        let mut tokens = Vec::with_capacity(doc.len() + 2);
+        tokens.push(self.bos());
+        self.encode_into(doc, &mut tokens)?;
         tokens.push(self.bos());
         Ok(tokens)
+    }
+
+    /// Appends the ids of the characters of `text` to `tokens`; the ids are positions in the sorted
+    /// character list, found by binary search.
+    fn encode_into(&self, text: &str, tokens: &mut Vec<Token>) -> Result<()> {
+        for (position, ch) in text.chars().enumerate() {
+            tokens.push(self.chars.binary_search(&ch).map_err(|_| Error::UnknownChar { ch, position })?);
+        }
+        Ok(())
     }
     // ANCHOR_END: encode
 

@@ -31,8 +31,9 @@ pub struct Prepared {
 /// Everything microgpt.py does before its first step, in its order of random draws: shuffle the
 /// documents once, build the vocabulary, then initialise the model whose shape `config` makes for
 /// that vocabulary size.
-pub fn prepare<R, F>(mut docs: Vec<String>, rng: &mut R, config: F) -> Result<Prepared>
+pub fn prepare<S, R, F>(mut docs: Vec<S>, rng: &mut R, config: F) -> Result<Prepared>
 where
+    S: AsRef<str>,
     R: RandomSource,
     F: FnOnce(usize) -> Result<Config>,
 {
@@ -42,7 +43,7 @@ where
     rng.shuffle(&mut docs);
     let tokenizer = Tokenizer::from_docs(&docs)?;
     let config = config(tokenizer.vocab_size())?;
-    let docs = docs.iter().map(|d| tokenizer.encode_doc(d)).collect::<Result<Vec<_>>>()?;
+    let docs = docs.iter().map(|d| tokenizer.encode_doc(d.as_ref())).collect::<Result<Vec<_>>>()?;
     let model = Gpt::init(config, rng);
     Ok(Prepared { tokenizer, docs, model })
 }
@@ -133,13 +134,13 @@ mod tests {
 
     #[test]
     fn prepare_rejects_an_empty_corpus() {
-        let err = prepare(vec![], &mut ChaCha::seed(0), Config::reference).unwrap_err();
+        let err = prepare(Vec::<&str>::new(), &mut ChaCha::seed(0), Config::reference).unwrap_err();
         assert_eq!(err, Error::EmptyCorpus);
     }
 
     #[test]
     fn prepare_encodes_every_document_between_two_bos() {
-        let p = prepare(vec!["ab".into(), "ba".into()], &mut ChaCha::seed(0), Config::reference).unwrap();
+        let p = prepare(vec!["ab", "ba"], &mut ChaCha::seed(0), Config::reference).unwrap();
         assert_eq!(p.tokenizer.vocab_size(), 3);
         assert!(p.docs.iter().all(|d| d.len() == 4 && d[0] == 2 && d[3] == 2));
         assert_eq!(p.model.config().vocab_size(), 3);
