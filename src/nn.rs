@@ -211,6 +211,9 @@ impl Engine for ScalarEngine {
     fn begin(&mut self, params: &Params) {
         self.tape.clear();
         self.params = params.data().iter().map(|&p| self.tape.leaf(p)).collect();
+        if let Some(recorded) = &mut self.recorded {
+            recorded.clear();
+        }
     }
 
     fn row(&mut self, m: Matrix, r: usize) -> Vec<Var> {

@@ -42,10 +42,18 @@ impl Default for Temperature {
 
 // ANCHOR: probabilities
 /// The next-token distribution at temperature `t`: `softmax(logits / t)`.
+///
+/// For a temperature so small that `logit / t` overflows, the result is the limit as `t → 0`: all
+/// probability on the largest logit (the first, if several tie).
 pub fn probabilities(logits: &[f64], t: Temperature) -> Vec<f64> {
     let inv_t = 1.0 / t.get();
     let scaled: Vec<f64> = logits.iter().map(|&l| l * inv_t).collect();
-    softmax_values(&scaled)
+    if scaled.iter().all(|s| s.is_finite()) {
+        return softmax_values(&scaled);
+    }
+    let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let argmax = logits.iter().position(|&l| l == max).expect("logits are not empty");
+    (0..logits.len()).map(|i| if i == argmax { 1.0 } else { 0.0 }).collect()
 }
 // ANCHOR_END: probabilities
 
@@ -89,6 +97,12 @@ mod tests {
             Temperature::new(0.0).unwrap_err().to_string(),
             "invalid temperature 0: it must be a finite number greater than 0"
         );
+    }
+
+    #[test]
+    fn a_vanishing_temperature_puts_all_probability_on_the_largest_logit() {
+        let p = probabilities(&[1.0, 3.0, 2.0, 3.0], Temperature::new(1e-308).unwrap());
+        assert_eq!(p, [0.0, 1.0, 0.0, 0.0]);
     }
 
     #[test]
