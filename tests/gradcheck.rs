@@ -95,7 +95,8 @@ impl fmt::Display for Agreement {
 
 /// `∂f/∂xᵢ ≈ (f(x + h·eᵢ) - f(x - h·eᵢ)) / 2h` for every i.
 ///
-/// Divides by the step actually taken, `(xᵢ + h) - (xᵢ - h)` in floating point, not by `2h`.
+/// Divides by the step actually taken, `(xᵢ + h) - (xᵢ - h)` in floating point, not by `2h`: the
+/// two sums round, and the rounded points are the ones `f` saw.
 fn central_differences(x: &[f64], mut f: impl FnMut(Vec<f64>) -> f64) -> Vec<f64> {
     (0..x.len())
         .map(|i| {
@@ -322,7 +323,7 @@ fn check_point() -> Gpt {
     Gpt::from_params(config, data).unwrap()
 }
 
-/// The loss of [`DOC`] for a model of `config` with weights `data`, on `engine`.
+/// The loss of `tokens` for a model of `config` with weights `data`, on `engine`.
 fn loss_at<E: Engine>(engine: &mut E, config: Config, data: Vec<f64>, tokens: &[Token]) -> f64 {
     let model = Gpt::from_params(config, data).unwrap();
     engine.begin(model.params());
