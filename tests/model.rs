@@ -169,9 +169,6 @@ fn gradients_of_a_document_are_the_same_on_a_reused_engine_as_on_a_fresh_one() {
 }
 
 #[test]
-#[ignore = "bug: ScalarEngine::begin does not clear the recorded attention weights (src/nn.rs, \
-            `fn begin` in `impl Engine for ScalarEngine`), so a recording engine reused for a second \
-            document reports the first document's weights too"]
 fn recorded_attention_starts_afresh_with_every_graph() {
     let model = reference_model();
     let mut reused = ScalarEngine::recording_attention();
