@@ -24,6 +24,7 @@
 //! The full-model check is [`check`], generic over the [`Engine`], so every engine must pass the
 //! same test.
 
+use microgpt::fused::FusedEngine;
 use microgpt::loss::document_loss;
 use microgpt::model::{Config, Gpt};
 use microgpt::nn::{self, Engine, ScalarEngine};
@@ -352,6 +353,12 @@ fn the_gradient_check_model_has_1696_parameters() {
 #[test]
 fn full_model_gradient_matches_central_differences_for_all_1696_parameters() {
     let agreement = check(ScalarEngine::new(), &check_point(), &DOC);
+    assert!(agreement.holds(), "{agreement}");
+}
+
+#[test]
+fn fused_engine_gradient_matches_central_differences_for_all_1696_parameters() {
+    let agreement = check(FusedEngine::new(), &check_point(), &DOC);
     assert!(agreement.holds(), "{agreement}");
 }
 
