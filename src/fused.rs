@@ -169,6 +169,24 @@ fn softmax_in_place(xs: &mut [f64]) {
     }
 }
 
+/// `gx += Wᵀ gy` for row-major `w`, four rows at a time (one pass over `gx` per four rows).
+fn matvec_t_acc(w: &[f64], gy: &[f64], gx: &mut [f64]) {
+    let cols = gx.len();
+    let mut blocks = w.chunks_exact(4 * cols);
+    let mut gys = gy.chunks_exact(4);
+    for (block, g) in (&mut blocks).zip(&mut gys) {
+        let (r0, rest) = block.split_at(cols);
+        let (r1, rest) = rest.split_at(cols);
+        let (r2, r3) = rest.split_at(cols);
+        for ((((gxj, &w0), &w1), &w2), &w3) in gx.iter_mut().zip(r0).zip(r1).zip(r2).zip(r3) {
+            *gxj += g[0] * w0 + g[1] * w1 + g[2] * w2 + g[3] * w3;
+        }
+    }
+    for (row, &g) in blocks.remainder().chunks_exact(cols).zip(gys.remainder()) {
+        axpy(gx, g, row);
+    }
+}
+
 /// `gx += g · y` (the shape of most backward loops).
 fn axpy(gx: &mut [f64], g: f64, y: &[f64]) {
     for (gx, &y) in gx.iter_mut().zip(y) {
@@ -335,11 +353,9 @@ impl Engine for FusedEngine {
                     let gy = &after[..out.len()];
                     let gx = &mut before[x.range()];
                     let xv = &vals[x.range()];
-                    let rows = params[w.range()].chunks_exact(w.cols());
-                    let grows = gp[w.range()].chunks_exact_mut(w.cols());
-                    for ((&gyi, row), grow) in gy.iter().zip(rows).zip(grows) {
+                    matvec_t_acc(&params[w.range()], gy, gx);
+                    for (&gyi, grow) in gy.iter().zip(gp[w.range()].chunks_exact_mut(w.cols())) {
                         if gyi != 0.0 {
-                            axpy(gx, gyi, row);
                             axpy(grow, gyi, xv);
                         }
                     }
