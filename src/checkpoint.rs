@@ -2,7 +2,7 @@
 //!
 //! Training takes time; sampling should not have to repeat it. A checkpoint holds everything needed
 //! to rebuild the model exactly, plus a record of how it was made. It is plain JSON, so any language
-//! can read it, and small (about 100 kB for the reference model):
+//! can read it, and small (about 90 kB for the reference model):
 //!
 //! ```text
 //! {

@@ -96,6 +96,17 @@ fn plain_microgpt_trains_on_the_builtin_names_and_prints_20_names() {
 }
 
 #[test]
+fn the_readme_shows_the_names_the_default_run_prints() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let run = microgpt(&["-q"]);
+    assert!(
+        readme.contains(&run.stdout),
+        "README.md shows other names than `cargo run` prints:\n{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn run_is_the_default_subcommand() {
     let plain = microgpt(&["--steps", "5", "--samples", "4"]);
     let run = microgpt(&["run", "--steps", "5", "--samples", "4"]);
