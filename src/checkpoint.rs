@@ -106,10 +106,13 @@ pub struct SavedMatrix {
 pub struct Training {
     /// The number of training steps taken.
     pub steps: usize,
-    /// Adam's learning rate before decay, and its other settings.
+    /// Adam's learning rate at step 0, before the linear decay.
     pub learning_rate: f64,
+    /// Adam's decay rate of the gradient average.
     pub beta1: f64,
+    /// Adam's decay rate of the squared-gradient average.
     pub beta2: f64,
+    /// Adam's ε, which keeps the step finite where the gradients were all zero.
     pub eps: f64,
     /// The seed of the random stream.
     pub seed: u64,

@@ -23,6 +23,7 @@ use microgpt::sample::{Temperature, sample};
 use microgpt::tokenizer::Tokenizer;
 use microgpt::train::{Prepared, StepReport, TrainOptions, prepare, train};
 use microgpt::{Error, Result};
+use std::collections::VecDeque;
 use std::fmt::Display;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
@@ -263,17 +264,24 @@ impl Job for RunJob<'_> {
         };
         let start = Instant::now();
         let mut progress = Progress::new(ui, args.steps);
-        let trained = train(&mut model, &mut engine, &docs, &options, |r| progress.step(r));
-        let reports = progress.finish();
+        // Kept only when asked for: a long run would otherwise hold every step in memory.
+        let mut log = Vec::new();
+        let trained = train(&mut model, &mut engine, &docs, &options, |r| {
+            progress.step(r);
+            if args.losses.is_some() {
+                log.push(*r);
+            }
+        });
+        progress.finish();
         trained?;
         let seconds = start.elapsed().as_secs_f64();
-        match reports.last() {
+        match progress.last {
             Some(last) => ui.line(format!(
                 "trained {} steps in {seconds:.2} s ({} steps/s): final loss {:.4}, {}",
                 last.step,
                 HumanCount((last.step as f64 / seconds) as u64),
                 last.loss,
-                running_mean(&reports)
+                progress.running_mean()
             )),
             None => ui.line("no training steps: sampling from the untrained model"),
         }
@@ -289,14 +297,14 @@ impl Job for RunJob<'_> {
                 rng: args.rng.into(),
                 data: source,
                 documents,
-                final_loss: reports.last().map(|r| r.loss),
+                final_loss: progress.last.map(|r| r.loss),
             };
             Checkpoint::new(&model, &tokenizer, training).save(path)?;
             ui.line(format!("saved the model to {}", path.display()));
         }
         if let Some(path) = &args.losses {
-            checkpoint::write_atomic(path, losses_csv(&reports).as_bytes())?;
-            ui.line(format!("wrote {} losses to {}", reports.len(), path.display()));
+            checkpoint::write_atomic(path, losses_csv(&log).as_bytes())?;
+            ui.line(format!("wrote {} losses to {}", log.len(), path.display()));
         }
         print_samples(&model, &tokenizer, &mut engine, temperature, args.sampling.samples, &mut rng, ui)
     }
@@ -313,8 +321,11 @@ fn losses_csv(reports: &[StepReport]) -> String {
 struct Progress<'a> {
     ui: &'a Ui,
     bar: Option<ProgressBar>,
-    reports: Vec<StepReport>,
     every: usize,
+    /// The losses of the most recent [`MEAN_WINDOW`] steps.
+    recent: VecDeque<f64>,
+    /// The latest step's report.
+    last: Option<StepReport>,
 }
 
 impl<'a> Progress<'a> {
@@ -324,12 +335,17 @@ impl<'a> Progress<'a> {
                 .expect("the template is valid");
             ProgressBar::with_draw_target(Some(steps as u64), ProgressDrawTarget::stderr()).with_style(style)
         });
-        Progress { ui, bar, reports: Vec::with_capacity(steps), every: steps.div_ceil(10).max(1) }
+        let recent = VecDeque::with_capacity(MEAN_WINDOW);
+        Progress { ui, bar, every: steps.div_ceil(10).max(1), recent, last: None }
     }
 
     fn step(&mut self, report: &StepReport) {
-        self.reports.push(*report);
-        let status = || format!("loss {:.4}, {}", report.loss, running_mean(&self.reports));
+        if self.recent.len() == MEAN_WINDOW {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(report.loss);
+        self.last = Some(*report);
+        let status = || format!("loss {:.4}, {}", report.loss, self.running_mean());
         match &self.bar {
             Some(bar) => {
                 bar.set_position(report.step as u64);
@@ -343,21 +359,19 @@ impl<'a> Progress<'a> {
         }
     }
 
-    /// Clears the bar and hands back every step's report.
-    fn finish(self) -> Vec<StepReport> {
+    /// "mean of last 100 2.4731": the mean loss of the most recent steps, which moves more smoothly
+    /// than the loss of single documents.
+    fn running_mean(&self) -> String {
+        let mean = self.recent.iter().sum::<f64>() / self.recent.len() as f64;
+        format!("mean of last {} {mean:.4}", self.recent.len())
+    }
+
+    /// Clears the bar.
+    fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
-        self.reports
     }
-}
-
-/// "mean of last 100 2.4731": the mean loss of the most recent [`MEAN_WINDOW`] steps, which moves
-/// more smoothly than the loss of single documents.
-fn running_mean(reports: &[StepReport]) -> String {
-    let recent = &reports[reports.len().saturating_sub(MEAN_WINDOW)..];
-    let mean = recent.iter().map(|r| r.loss).sum::<f64>() / recent.len() as f64;
-    format!("mean of last {} {mean:.4}", recent.len())
 }
 // ANCHOR_END: Progress
 
@@ -472,10 +486,18 @@ mod tests {
 
     #[test]
     fn the_running_mean_covers_the_last_100_steps() {
-        let report = |step, loss| StepReport { step, steps: 150, loss, learning_rate: 0.01 };
-        let reports: Vec<StepReport> =
-            (1..=150).map(|s| report(s, if s <= 50 { 9.0 } else { 1.0 })).collect();
-        assert_eq!(running_mean(&reports), "mean of last 100 1.0000");
-        assert_eq!(running_mean(&reports[..2]), "mean of last 2 9.0000");
+        let ui = Ui { quiet: true, terminal: false };
+        // 50 steps of loss 9, then 100 of loss 1.
+        let report = |step| StepReport {
+            step,
+            steps: 150,
+            loss: if step <= 50 { 9.0 } else { 1.0 },
+            learning_rate: 0.01,
+        };
+        let (mut early, mut late) = (Progress::new(&ui, 150), Progress::new(&ui, 150));
+        (1..=2).for_each(|s| early.step(&report(s)));
+        (1..=150).for_each(|s| late.step(&report(s)));
+        assert_eq!(early.running_mean(), "mean of last 2 9.0000");
+        assert_eq!(late.running_mean(), "mean of last 100 1.0000");
     }
 }
