@@ -228,74 +228,84 @@ impl Checkpoint {
     /// valid, the vocabulary has `vocab_size - 1` sorted distinct characters, every matrix holds
     /// `rows × cols` finite numbers, and the matrices have the layout's names and shapes in its order.
     pub fn model(&self) -> Result<(Gpt, Tokenizer)> {
+        let config = self.checked_config()?;
+        let tokenizer = self.checked_tokenizer(&config)?;
+        for (i, saved) in self.params.iter().enumerate() {
+            saved.check(i)?;
+        }
+        let data: Vec<f64> = self.params.iter().flat_map(|m| m.data.iter().flatten().copied()).collect();
+        self.check_size(data.len())?;
+        let model = Gpt::from_params(config, data)?;
+        self.check_layout(&model)?;
+        Ok((model, tokenizer))
+    }
+    // ANCHOR_END: model
+
+    fn checked_config(&self) -> Result<Config> {
         let c = self.config;
-        let config =
-            Config::new(c.vocab_size, c.n_layer, c.n_embd, c.n_head, c.block_size).map_err(|e| match e {
-                Error::InvalidConfig(why) => invalid("config", why),
-                other => other,
-            })?;
+        Config::new(c.vocab_size, c.n_layer, c.n_embd, c.n_head, c.block_size).map_err(|e| match e {
+            Error::InvalidConfig(why) => invalid("config", why),
+            other => other,
+        })
+    }
+
+    fn checked_tokenizer(&self, config: &Config) -> Result<Tokenizer> {
         let tokenizer =
             Tokenizer::from_chars(self.tokenizer.chars.chars().collect()).map_err(|e| match e {
                 Error::EmptyCorpus => invalid("tokenizer.chars", "there are no characters"),
                 other => other,
             })?;
         if tokenizer.vocab_size() != config.vocab_size() {
-            return Err(invalid(
-                "tokenizer.chars",
-                format!(
-                    "{} characters and BOS make {} tokens, but config.vocab_size is {}",
-                    tokenizer.chars().len(),
-                    tokenizer.vocab_size(),
-                    config.vocab_size()
-                ),
-            ));
+            let message = format!(
+                "{} characters and BOS make {} tokens, but config.vocab_size is {}",
+                tokenizer.chars().len(),
+                tokenizer.vocab_size(),
+                config.vocab_size()
+            );
+            return Err(invalid("tokenizer.chars", message));
         }
-        for (i, saved) in self.params.iter().enumerate() {
-            saved.check(i)?;
-        }
-        let data: Vec<f64> = self.params.iter().flat_map(|m| m.data.iter().flatten().copied()).collect();
-        // A corrupt config could ask for more memory than there is: before building its layout,
-        // check that each term of `n_params` fits in the numbers the file actually has.
-        let (v, l, e, b) = (c.vocab_size, c.n_layer, c.n_embd, c.block_size);
+        Ok(tokenizer)
+    }
+
+    /// A corrupt config could ask for more memory than there is: before its layout is built, each
+    /// term of `n_params` must fit in the `weights` the file actually has.
+    fn check_size(&self, weights: usize) -> Result<()> {
+        let SavedConfig { vocab_size: v, n_layer: l, n_embd: e, block_size: b, .. } = self.config;
         let terms = [
             v.checked_mul(e),
             b.checked_mul(e),
             e.checked_mul(e).and_then(|e2| e2.checked_mul(l)).and_then(|x| x.checked_mul(12)),
         ];
-        if terms.iter().any(|t| t.is_none_or(|t| t > data.len())) {
-            return Err(invalid("config", format!("needs more weights than the {} in params", data.len())));
+        if terms.iter().any(|t| t.is_none_or(|t| t > weights)) {
+            return Err(invalid("config", format!("needs more weights than the {weights} in params")));
         }
-        let model = Gpt::from_params(config, data)?;
+        Ok(())
+    }
+
+    /// The saved matrices have `model`'s names and shapes, in its order.
+    fn check_layout(&self, model: &Gpt) -> Result<()> {
         let layout = model.params().layout().matrices();
         if self.params.len() != layout.len() {
-            return Err(invalid(
-                "params",
-                format!("this configuration has {} matrices, found {}", layout.len(), self.params.len()),
-            ));
+            let message =
+                format!("this configuration has {} matrices, found {}", layout.len(), self.params.len());
+            return Err(invalid("params", message));
         }
         for (i, (saved, (name, m))) in self.params.iter().zip(layout).enumerate() {
             if saved.name != *name {
-                return Err(invalid(
-                    format!("params[{i}].name"),
-                    format!("expected {name:?}, found {:?}", saved.name),
-                ));
+                let message = format!("expected {name:?}, found {:?}", saved.name);
+                return Err(invalid(format!("params[{i}].name"), message));
             }
             if (saved.rows, saved.cols) != (m.rows(), m.cols()) {
-                return Err(invalid(
-                    format!("params[{i}]"),
-                    format!(
-                        "{name} is {}x{} in this configuration, found {}x{}",
-                        m.rows(),
-                        m.cols(),
-                        saved.rows,
-                        saved.cols
-                    ),
-                ));
+                let (rows, cols) = (m.rows(), m.cols());
+                let message = format!(
+                    "{name} is {rows}x{cols} in this configuration, found {}x{}",
+                    saved.rows, saved.cols
+                );
+                return Err(invalid(format!("params[{i}]"), message));
             }
         }
-        Ok((model, tokenizer))
+        Ok(())
     }
-    // ANCHOR_END: model
 
     /// The checkpoint as pretty-printed JSON.
     pub fn to_json(&self) -> String {
@@ -306,7 +316,8 @@ impl Checkpoint {
     /// rest.
     ///
     /// JSON that does not fit the format is an [`Error::Checkpoint`] naming the field where reading
-    /// stopped, e.g. `params[2].data[5]` for a file cut off there.
+    /// stopped: `params[3].data[2][7]` for a weight that is not a number, `params` for a file cut off
+    /// in the middle of the weights.
     pub fn from_json(json: &[u8]) -> Result<Self> {
         let header: Header = parse(json)?;
         match header.format.as_deref() {
