@@ -15,6 +15,8 @@
 //! Beside them: [`python_random`] reproduces CPython's `random` module, and [`error`] names
 //! everything that can be wrong with user input.
 
+pub mod checkpoint;
+pub mod data;
 pub mod error;
 pub mod fused;
 pub mod loss;

@@ -1,0 +1,498 @@
+//! # The command line: the only place that prints
+//!
+//! `microgpt run` (also what a plain `microgpt` does) trains on a corpus and prints the names the
+//! model invents; `microgpt sample` prints names from a saved checkpoint. Names go to stdout, one per
+//! line and nothing else, so they can be piped. Everything for the person watching (progress, the
+//! parameter count, timings) goes to stderr, and `--quiet` silences it; errors are one line there.
+//!
+//! Both commands are written once, generic over the random source and the engine (the [`Job`]
+//! trait). [`dispatch`] is the one place that turns `--rng` into a generator type, and
+//! [`with_engine`] the one place that picks the engine.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use microgpt::checkpoint::{self, Checkpoint, RngKind, Training};
+use microgpt::data;
+use microgpt::loss::positions;
+use microgpt::model::{Config, Gpt};
+use microgpt::nn::{Engine, ScalarEngine};
+use microgpt::optim::AdamConfig;
+use microgpt::python_random::PyRandom;
+use microgpt::rng::{ChaCha, RandomSource};
+use microgpt::sample::{Temperature, sample};
+use microgpt::tokenizer::Tokenizer;
+use microgpt::train::{Prepared, StepReport, TrainOptions, prepare, train};
+use microgpt::{Error, Result};
+use std::collections::VecDeque;
+use std::fmt::Display;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// How the built-in corpus is named in messages and checkpoints.
+const BUILTIN_SOURCE: &str = "built-in names";
+/// The running mean in the progress report is over this many most recent steps.
+const MEAN_WINDOW: usize = 100;
+
+// ANCHOR: Cli
+/// Train a tiny GPT on a list of names, then let it invent new ones.
+///
+/// Without a subcommand, `microgpt` runs `microgpt run` with the options given.
+#[derive(Debug, Parser)]
+#[command(name = "microgpt", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    run: RunArgs,
+    /// Print nothing on stderr except errors
+    #[arg(long, short, global = true)]
+    quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Train on a corpus, then print the names the model invents (the default)
+    Run(RunArgs),
+    /// Print names from a checkpoint saved by `run --save`
+    Sample(SampleArgs),
+}
+// ANCHOR_END: Cli
+
+/// The reference model's shape: microgpt.py's sizes (the vocabulary comes from the corpus).
+fn reference() -> Config {
+    Config::reference(1).expect("the reference sizes are valid")
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// Train on this file, one document per line (blank lines skipped) [default: the built-in
+    /// 32,000 names]
+    #[arg(long, value_name = "PATH")]
+    data: Option<PathBuf>,
+    /// Training steps, one document each; 0 samples from the untrained model
+    #[arg(long, value_name = "N", default_value_t = TrainOptions::default().steps)]
+    steps: usize,
+    /// Seed of the random stream that shuffles, initialises and samples
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    seed: u64,
+    /// Random generator: `python` reproduces microgpt.py's every draw
+    #[arg(long, value_enum, default_value_t = RngArg::Chacha)]
+    rng: RngArg,
+    /// Adam's learning rate at step 0, decaying linearly to 0
+    #[arg(long, value_name = "LR", allow_negative_numbers = true, default_value_t = AdamConfig::default().learning_rate)]
+    lr: f64,
+    /// Transformer blocks
+    #[arg(long, value_name = "N", default_value_t = reference().n_layer())]
+    n_layer: usize,
+    /// Embedding width
+    #[arg(long, value_name = "N", default_value_t = reference().n_embd())]
+    n_embd: usize,
+    /// Attention heads (must divide --n-embd)
+    #[arg(long, value_name = "N", default_value_t = reference().n_head())]
+    n_head: usize,
+    /// Context length in tokens; longer documents are cut to their first block_size positions
+    #[arg(long, value_name = "N", default_value_t = reference().block_size())]
+    block_size: usize,
+    #[command(flatten)]
+    sampling: SamplingArgs,
+    /// Save the trained model to this checkpoint file
+    #[arg(long, value_name = "PATH")]
+    save: Option<PathBuf>,
+    /// Write each step's loss and learning rate to this CSV file (step,loss,lr)
+    #[arg(long, value_name = "PATH")]
+    losses: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct SampleArgs {
+    /// The checkpoint to sample from
+    #[arg(long, value_name = "PATH")]
+    model: PathBuf,
+    #[command(flatten)]
+    sampling: SamplingArgs,
+    /// Seed of the random stream [default: the training seed, so that `sample` prints the names
+    /// `run` printed]
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Random generator [default: the training generator]
+    #[arg(long, value_enum)]
+    rng: Option<RngArg>,
+}
+
+#[derive(Debug, Args)]
+struct SamplingArgs {
+    /// How many names to print
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    samples: usize,
+    /// Sampling temperature, above 0: lower is safer, higher is wilder
+    #[arg(long, value_name = "T", allow_negative_numbers = true, default_value_t = Temperature::default().get())]
+    temperature: f64,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum RngArg {
+    /// ChaCha8
+    Chacha,
+    /// CPython's Mersenne Twister
+    Python,
+}
+
+impl From<RngArg> for RngKind {
+    fn from(arg: RngArg) -> Self {
+        match arg {
+            RngArg::Chacha => RngKind::ChaCha,
+            RngArg::Python => RngKind::Python,
+        }
+    }
+}
+
+impl Cli {
+    /// Runs the command.
+    pub fn run(self) -> Result<()> {
+        let Cli { command, run, quiet } = self;
+        let ui = Ui { quiet, terminal: io::stderr().is_terminal() };
+        match command.unwrap_or(Command::Run(run)) {
+            Command::Run(args) => run_command(&args, &ui),
+            Command::Sample(args) => sample_command(&args, &ui),
+        }
+    }
+}
+
+// ANCHOR: Job
+/// A command's work, written once for any random source and engine.
+trait Job {
+    fn run<R: RandomSource, E: Engine>(self, rng: R, engine: E) -> Result<()>;
+}
+
+/// Runs `job` on a fresh generator of kind `rng` seeded with `seed`: the one place `--rng` becomes
+/// a type.
+fn dispatch(job: impl Job, rng: RngKind, seed: u64) -> Result<()> {
+    match rng {
+        RngKind::ChaCha => with_engine(job, ChaCha::seed(seed)),
+        RngKind::Python => with_engine(job, PyRandom::seed(seed)),
+    }
+}
+
+/// Runs `job` on the engine: the one place it is chosen.
+fn with_engine<R: RandomSource>(job: impl Job, rng: R) -> Result<()> {
+    job.run(rng, ScalarEngine::new())
+}
+// ANCHOR_END: Job
+
+/// Messages for the person watching: stderr, unless `--quiet`.
+struct Ui {
+    quiet: bool,
+    /// Whether stderr is a terminal, where a progress bar can redraw itself.
+    terminal: bool,
+}
+
+impl Ui {
+    fn line(&self, text: impl Display) {
+        if !self.quiet {
+            eprintln!("{text}");
+        }
+    }
+}
+
+fn run_command(args: &RunArgs, ui: &Ui) -> Result<()> {
+    // Whatever can be checked before training is checked before training.
+    let temperature = Temperature::new(args.sampling.temperature)?;
+    if !(args.lr.is_finite() && args.lr > 0.0) {
+        return Err(Error::InvalidConfig(format!(
+            "the learning rate must be a finite number greater than 0, not {}",
+            args.lr
+        )));
+    }
+    for path in [&args.save, &args.losses].into_iter().flatten() {
+        checkpoint::check_writable(path)?;
+    }
+    dispatch(RunJob { args, temperature, ui }, args.rng.into(), args.seed)
+}
+
+/// `microgpt run`: load, prepare, train, save, sample.
+struct RunJob<'a> {
+    args: &'a RunArgs,
+    temperature: Temperature,
+    ui: &'a Ui,
+}
+
+impl Job for RunJob<'_> {
+    fn run<R: RandomSource, E: Engine>(self, mut rng: R, mut engine: E) -> Result<()> {
+        let RunJob { args, temperature, ui } = self;
+        let start = Instant::now();
+        let (docs, source) = match &args.data {
+            Some(path) => (data::load_docs(path)?, path.display().to_string()),
+            None => (data::builtin_docs(), BUILTIN_SOURCE.to_string()),
+        };
+        let documents = docs.len();
+        let Prepared { tokenizer, docs, mut model } = prepare(docs, &mut rng, |vocab_size| {
+            Config::new(vocab_size, args.n_layer, args.n_embd, args.n_head, args.block_size)
+        })?;
+        let config = *model.config();
+        ui.line(format!(
+            "data: {} documents from {source}; {} characters + BOS = {} tokens",
+            HumanCount(documents as u64),
+            tokenizer.chars().len(),
+            tokenizer.vocab_size()
+        ));
+        ui.line(format!(
+            "model: {} parameters (n_layer {}, n_embd {}, n_head {}, block_size {}); rng {}, seed {}; \
+             ready in {} ms",
+            HumanCount(config.n_params() as u64),
+            config.n_layer(),
+            config.n_embd(),
+            config.n_head(),
+            config.block_size(),
+            RngKind::from(args.rng),
+            args.seed,
+            start.elapsed().as_millis()
+        ));
+        let cut = docs.iter().filter(|d| positions(config.block_size(), d.len()) < d.len() - 1).count();
+        if cut > 0 {
+            ui.line(format!(
+                "note: {cut} of {documents} documents do not fit in block_size {bs}: microgpt trains on the \
+                 first {bs} positions of each (BOS and {} characters) and never sees the rest",
+                config.block_size() - 1,
+                bs = config.block_size(),
+            ));
+        }
+
+        let options = TrainOptions {
+            steps: args.steps,
+            adam: AdamConfig { learning_rate: args.lr, ..AdamConfig::default() },
+        };
+        let start = Instant::now();
+        let mut progress = Progress::new(ui, args.steps);
+        // Kept only when asked for: a long run would otherwise hold every step in memory.
+        let mut log = Vec::new();
+        let trained = train(&mut model, &mut engine, &docs, &options, |r| {
+            progress.step(r);
+            if args.losses.is_some() {
+                log.push(*r);
+            }
+        });
+        progress.finish();
+        trained?;
+        let seconds = start.elapsed().as_secs_f64();
+        match progress.last {
+            Some(last) => ui.line(format!(
+                "trained {} steps in {seconds:.2} s ({} steps/s): final loss {:.4}, {}",
+                last.step,
+                HumanCount((last.step as f64 / seconds) as u64),
+                last.loss,
+                progress.running_mean()
+            )),
+            None => ui.line("no training steps: sampling from the untrained model"),
+        }
+
+        if let Some(path) = &args.save {
+            let training = Training {
+                steps: args.steps,
+                learning_rate: options.adam.learning_rate,
+                beta1: options.adam.beta1,
+                beta2: options.adam.beta2,
+                eps: options.adam.eps,
+                seed: args.seed,
+                rng: args.rng.into(),
+                data: source,
+                documents,
+                final_loss: progress.last.map(|r| r.loss),
+            };
+            Checkpoint::new(&model, &tokenizer, training).save(path)?;
+            ui.line(format!("saved the model to {}", path.display()));
+        }
+        if let Some(path) = &args.losses {
+            checkpoint::write_atomic(path, losses_csv(&log).as_bytes())?;
+            ui.line(format!("wrote {} losses to {}", log.len(), path.display()));
+        }
+        print_samples(&model, &tokenizer, &mut engine, temperature, args.sampling.samples, &mut rng, ui)
+    }
+}
+
+/// `step,loss,lr`, one row per step, every number in the shortest form that reads back exactly.
+fn losses_csv(reports: &[StepReport]) -> String {
+    let rows = reports.iter().map(|r| format!("{},{:?},{:?}\n", r.step, r.loss, r.learning_rate));
+    std::iter::once("step,loss,lr\n".to_string()).chain(rows).collect()
+}
+
+// ANCHOR: Progress
+/// Training progress on stderr: a bar on a terminal, otherwise a line every tenth of the run.
+struct Progress<'a> {
+    ui: &'a Ui,
+    bar: Option<ProgressBar>,
+    every: usize,
+    /// The losses of the most recent [`MEAN_WINDOW`] steps.
+    recent: VecDeque<f64>,
+    /// The latest step's report.
+    last: Option<StepReport>,
+}
+
+impl<'a> Progress<'a> {
+    fn new(ui: &'a Ui, steps: usize) -> Self {
+        let bar = (ui.terminal && !ui.quiet && steps > 0).then(|| {
+            let style = ProgressStyle::with_template("{bar:30} step {pos}/{len}  {msg}  eta {eta}")
+                .expect("the template is valid");
+            ProgressBar::with_draw_target(Some(steps as u64), ProgressDrawTarget::stderr()).with_style(style)
+        });
+        let recent = VecDeque::with_capacity(MEAN_WINDOW);
+        Progress { ui, bar, every: steps.div_ceil(10).max(1), recent, last: None }
+    }
+
+    fn step(&mut self, report: &StepReport) {
+        if self.recent.len() == MEAN_WINDOW {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(report.loss);
+        self.last = Some(*report);
+        let status = || format!("loss {:.4}, {}", report.loss, self.running_mean());
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position(report.step as u64);
+                bar.set_message(status());
+            }
+            None if report.step.is_multiple_of(self.every) || report.step == report.steps => {
+                let width = report.steps.to_string().len();
+                self.ui.line(format!("step {:>width$}/{}: {}", report.step, report.steps, status()));
+            }
+            None => {}
+        }
+    }
+
+    /// "mean of last 100 2.4731": the mean loss of the most recent steps, which moves more smoothly
+    /// than the loss of single documents.
+    fn running_mean(&self) -> String {
+        let mean = self.recent.iter().sum::<f64>() / self.recent.len() as f64;
+        format!("mean of last {} {mean:.4}", self.recent.len())
+    }
+
+    /// Clears the bar.
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+// ANCHOR_END: Progress
+
+fn sample_command(args: &SampleArgs, ui: &Ui) -> Result<()> {
+    let temperature = Temperature::new(args.sampling.temperature)?;
+    let checkpoint = Checkpoint::load(&args.model)?;
+    let (model, tokenizer) = checkpoint.model()?;
+    let training = &checkpoint.training;
+    let final_loss = training.final_loss.map_or("none".to_string(), |l| format!("{l:.4}"));
+    ui.line(format!(
+        "model: {} parameters, trained {} steps on {}, final loss {final_loss}",
+        HumanCount(model.params().len() as u64),
+        training.steps,
+        training.data,
+    ));
+    let rng = args.rng.map_or(training.rng, RngKind::from);
+    let seed = args.seed.unwrap_or(training.seed);
+    let job = SampleJob { model: &model, tokenizer: &tokenizer, training, args, temperature, ui };
+    dispatch(job, rng, seed)
+}
+
+/// `microgpt sample`: continue the random stream where `run` began to sample, then sample.
+struct SampleJob<'a> {
+    model: &'a Gpt,
+    tokenizer: &'a Tokenizer,
+    training: &'a Training,
+    args: &'a SampleArgs,
+    temperature: Temperature,
+    ui: &'a Ui,
+}
+
+impl Job for SampleJob<'_> {
+    fn run<R: RandomSource, E: Engine>(self, mut rng: R, mut engine: E) -> Result<()> {
+        skip_training_draws(&mut rng, self.training.documents, *self.model.config());
+        let n = self.args.sampling.samples;
+        print_samples(self.model, self.tokenizer, &mut engine, self.temperature, n, &mut rng, self.ui)
+    }
+}
+
+// ANCHOR: skip_training_draws
+/// Advances `rng` past the draws [`prepare`] makes (a shuffle of `documents` documents, then the
+/// initial weights of a `config` model), so that sampling continues the stream where `run` did.
+fn skip_training_draws<R: RandomSource>(rng: &mut R, documents: usize, config: Config) {
+    rng.shuffle(&mut vec![(); documents]);
+    Gpt::init(config, rng);
+}
+// ANCHOR_END: skip_training_draws
+
+/// Prints `n` names sampled from `model` to stdout, one per line.
+fn print_samples<E: Engine, R: RandomSource>(
+    model: &Gpt,
+    tokenizer: &Tokenizer,
+    engine: &mut E,
+    temperature: Temperature,
+    n: usize,
+    rng: &mut R,
+    ui: &Ui,
+) -> Result<()> {
+    let start = Instant::now();
+    let mut out = BufWriter::new(io::stdout().lock());
+    let written = (0..n)
+        .try_for_each(|_| writeln!(out, "{}", tokenizer.decode(&sample(model, engine, temperature, rng))))
+        .and_then(|()| out.flush());
+    match written {
+        // The reader has all it wants (`microgpt | head -3`): not an error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::Io { path: "stdout".into(), message: e.to_string() }),
+        Ok(()) => {
+            let ms = start.elapsed().as_millis();
+            ui.line(format!("sampled {n} names at temperature {} in {ms} ms", temperature.get()));
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn skipping_the_training_draws_leaves_the_stream_where_prepare_left_it() {
+        // An odd number of weights (block_size 3, n_embd 1: 2·4 + 3 + 12 = 23) leaves a spare
+        // normal in the generator, which the skip must leave there too.
+        let config = |vocab_size| Config::new(vocab_size, 1, 1, 1, 3);
+        let docs = vec!["abc".to_string(), "cab".to_string(), "b".to_string()];
+        let (mut prepared, mut skipped) = (PyRandom::seed(5), PyRandom::seed(5));
+        let model = prepare(docs, &mut prepared, config).unwrap().model;
+        skip_training_draws(&mut skipped, 3, *model.config());
+        assert_eq!(model.params().len(), 23);
+        assert_eq!(
+            (skipped.gauss(0.0, 1.0), skipped.random()),
+            (prepared.gauss(0.0, 1.0), prepared.random())
+        );
+    }
+
+    #[test]
+    fn the_loss_log_keeps_every_digit() {
+        let report = StepReport { step: 1, steps: 2, loss: 0.1 + 0.2, learning_rate: 1e-5 / 3.0 };
+        assert_eq!(losses_csv(&[report]), "step,loss,lr\n1,0.30000000000000004,3.3333333333333337e-6\n");
+    }
+
+    #[test]
+    fn the_running_mean_covers_the_last_100_steps() {
+        let ui = Ui { quiet: true, terminal: false };
+        // 50 steps of loss 9, then 100 of loss 1.
+        let report = |step| StepReport {
+            step,
+            steps: 150,
+            loss: if step <= 50 { 9.0 } else { 1.0 },
+            learning_rate: 0.01,
+        };
+        let (mut early, mut late) = (Progress::new(&ui, 150), Progress::new(&ui, 150));
+        (1..=2).for_each(|s| early.step(&report(s)));
+        (1..=150).for_each(|s| late.step(&report(s)));
+        assert_eq!(early.running_mean(), "mean of last 2 9.0000");
+        assert_eq!(late.running_mean(), "mean of last 100 1.0000");
+    }
+}

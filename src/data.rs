@@ -1,0 +1,102 @@
+//! # Data: documents, one per line
+//!
+//! A corpus is a text file with one document per line; for microgpt a document is a name. Reading it
+//! follows microgpt.py's `[l.strip() for l in open(path).read().strip().split('\n') if l.strip()]`:
+//! split into lines, trim the whitespace around each, and skip the lines that are left empty. Python's
+//! text mode also turns a lone `\r` into a line break, so this reader splits on `\r` as well: a file
+//! saved with Windows or old Mac line endings gives the same documents as one saved on Linux.
+//!
+//! The crate ships its own corpus, [`BUILTIN_NAMES`]: 32,000 given names from the US Social Security
+//! Administration's public-domain counts (see `data/README.md`), so `cargo run` needs no download.
+//! This module and the command line are the only places that touch files.
+
+use crate::error::{Error, Result};
+use std::path::Path;
+
+// ANCHOR: BUILTIN_NAMES
+/// The built-in corpus: 32,000 lowercase names, most frequent first, one per line.
+pub const BUILTIN_NAMES: &str = include_str!("../data/names.txt");
+// ANCHOR_END: BUILTIN_NAMES
+
+// ANCHOR: parse_docs
+/// The documents of a corpus file's bytes: its lines, trimmed, without the empty ones.
+///
+/// `source` names the file in errors. Fails with [`Error::NotUtf8`] at the byte offset of the first
+/// byte that is not UTF-8, and with [`Error::EmptyCorpus`] if no line has any text.
+pub fn parse_docs(bytes: &[u8], source: &str) -> Result<Vec<String>> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| Error::NotUtf8 { path: source.to_string(), offset: e.valid_up_to() })?;
+    let docs: Vec<String> =
+        text.split(['\n', '\r']).map(python_strip).filter(|d| !d.is_empty()).map(String::from).collect();
+    if docs.is_empty() {
+        return Err(Error::EmptyCorpus);
+    }
+    Ok(docs)
+}
+// ANCHOR_END: parse_docs
+
+/// Python's `str.strip()`: Rust's `trim` plus the four ASCII separators U+001C to U+001F, which
+/// Python counts as whitespace and Unicode does not.
+fn python_strip(line: &str) -> &str {
+    line.trim_matches(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
+}
+
+/// The documents of the file at `path` (see [`parse_docs`]).
+///
+/// A file that cannot be read is an [`Error::Io`] naming the path and the reason.
+pub fn load_docs(path: &Path) -> Result<Vec<String>> {
+    let source = path.display().to_string();
+    let bytes =
+        std::fs::read(path).map_err(|e| Error::Io { path: source.clone(), message: e.to_string() })?;
+    parse_docs(&bytes, &source)
+}
+
+/// The documents of the built-in corpus.
+pub fn builtin_docs() -> Vec<String> {
+    parse_docs(BUILTIN_NAMES.as_bytes(), "built-in names").expect("the built-in corpus has 32,000 names")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_trimmed_and_blank_lines_skipped() {
+        let docs = parse_docs(b"  emma \n\n\t\nolivia\r\nava\rmia\n", "t").unwrap();
+        assert_eq!(docs, ["emma", "olivia", "ava", "mia"]);
+    }
+
+    #[test]
+    fn python_strip_also_removes_the_ascii_separators() {
+        assert_eq!(python_strip("\u{1c}\u{1f} ann\u{a0}\u{1d}"), "ann");
+    }
+
+    #[test]
+    fn not_utf8_names_the_offset_of_the_first_bad_byte() {
+        let err = parse_docs(b"ann\nb\xffob\n", "names.txt").unwrap_err();
+        assert_eq!(err, Error::NotUtf8 { path: "names.txt".into(), offset: 5 });
+        assert_eq!(err.to_string(), "names.txt: not valid UTF-8 (first bad byte at offset 5)");
+    }
+
+    #[test]
+    fn a_blank_only_corpus_is_empty() {
+        assert_eq!(parse_docs(b" \n\n\t\r\n", "t"), Err(Error::EmptyCorpus));
+        assert_eq!(parse_docs(b"", "t"), Err(Error::EmptyCorpus));
+    }
+
+    #[test]
+    fn the_builtin_corpus_has_32000_names_starting_with_james() {
+        let docs = builtin_docs();
+        assert_eq!(docs.len(), 32_000);
+        assert_eq!(docs[..3], ["james", "john", "robert"]);
+    }
+
+    #[test]
+    fn a_missing_file_is_an_io_error_naming_it() {
+        let err = load_docs(Path::new("no/such/names.txt")).unwrap_err();
+        assert!(
+            matches!(&err, Error::Io { path, .. } if path == "no/such/names.txt"),
+            "unexpected error: {err}"
+        );
+    }
+}
