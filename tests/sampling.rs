@@ -46,7 +46,7 @@ static UNTRAINED_SAMPLES: LazyLock<Vec<Vec<Token>>> = LazyLock::new(|| {
 fn sampling_stops_at_the_first_bos_and_does_not_emit_it() {
     let model = always_predicting(BOS);
     let tokens = sample(&model, &mut ScalarEngine::new(), Temperature::default(), &mut ChaCha::seed(1));
-    assert_eq!(tokens, []);
+    assert_eq!(tokens, Vec::<usize>::new());
 }
 
 #[test]
