@@ -13,6 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use microgpt::checkpoint::{self, Checkpoint, RngKind, Training};
 use microgpt::data;
+use microgpt::fused::FusedEngine;
 use microgpt::loss::positions;
 use microgpt::model::{Config, Gpt};
 use microgpt::nn::{Engine, ScalarEngine};
@@ -79,6 +80,8 @@ struct RunArgs {
     /// Random generator: `python` reproduces microgpt.py's every draw
     #[arg(long, value_enum, default_value_t = RngArg::Chacha)]
     rng: RngArg,
+    #[command(flatten)]
+    engine: EngineArgs,
     /// Adam's learning rate at step 0, decaying linearly to 0
     #[arg(long, value_name = "LR", allow_negative_numbers = true, default_value_t = AdamConfig::default().learning_rate)]
     lr: f64,
@@ -118,6 +121,24 @@ struct SampleArgs {
     /// Random generator [default: the training generator]
     #[arg(long, value_enum)]
     rng: Option<RngArg>,
+    #[command(flatten)]
+    engine: EngineArgs,
+}
+
+#[derive(Debug, Args)]
+struct EngineArgs {
+    /// Autograd engine: `scalar` is the tape of scalar nodes the book builds first, `fused` the
+    /// same computation with one node per vector operation (same losses, several times faster)
+    #[arg(long, value_enum, default_value_t = EngineArg::Fused)]
+    engine: EngineArg,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum EngineArg {
+    /// One node per vector operation, hand-written backward loops
+    Fused,
+    /// One node per scalar operation, as in microgpt.py
+    Scalar,
 }
 
 #[derive(Debug, Args)]
@@ -167,16 +188,19 @@ trait Job {
 
 /// Runs `job` on a fresh generator of kind `rng` seeded with `seed`: the one place `--rng` becomes
 /// a type.
-fn dispatch(job: impl Job, rng: RngKind, seed: u64) -> Result<()> {
+fn dispatch(job: impl Job, rng: RngKind, seed: u64, engine: EngineArg) -> Result<()> {
     match rng {
-        RngKind::ChaCha => with_engine(job, ChaCha::seed(seed)),
-        RngKind::Python => with_engine(job, PyRandom::seed(seed)),
+        RngKind::ChaCha => with_engine(job, ChaCha::seed(seed), engine),
+        RngKind::Python => with_engine(job, PyRandom::seed(seed), engine),
     }
 }
 
-/// Runs `job` on the engine: the one place it is chosen.
-fn with_engine<R: RandomSource>(job: impl Job, rng: R) -> Result<()> {
-    job.run(rng, ScalarEngine::new())
+/// Runs `job` on the engine `--engine` names: the one place it is chosen.
+fn with_engine<R: RandomSource>(job: impl Job, rng: R, engine: EngineArg) -> Result<()> {
+    match engine {
+        EngineArg::Fused => job.run(rng, FusedEngine::new()),
+        EngineArg::Scalar => job.run(rng, ScalarEngine::new()),
+    }
 }
 // ANCHOR_END: Job
 
@@ -207,7 +231,7 @@ fn run_command(args: &RunArgs, ui: &Ui) -> Result<()> {
     for path in [&args.save, &args.losses].into_iter().flatten() {
         checkpoint::check_writable(path)?;
     }
-    dispatch(RunJob { args, temperature, ui }, args.rng.into(), args.seed)
+    dispatch(RunJob { args, temperature, ui }, args.rng.into(), args.seed, args.engine.engine)
 }
 
 /// `microgpt run`: load, prepare, train, save, sample.
@@ -390,7 +414,7 @@ fn sample_command(args: &SampleArgs, ui: &Ui) -> Result<()> {
     let rng = args.rng.map_or(training.rng, RngKind::from);
     let seed = args.seed.unwrap_or(training.seed);
     let job = SampleJob { model: &model, tokenizer: &tokenizer, training, args, temperature, ui };
-    dispatch(job, rng, seed)
+    dispatch(job, rng, seed, args.engine.engine)
 }
 
 /// `microgpt sample`: continue the random stream where `run` began to sample, then sample.

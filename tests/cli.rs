@@ -140,6 +140,14 @@ fn the_same_seed_gives_the_same_names_and_another_seed_others() {
 }
 
 #[test]
+fn the_scalar_engine_prints_the_names_the_fused_engine_prints() {
+    let fused = microgpt(&["--steps", "300", "--samples", "10"]);
+    let scalar = microgpt(&["--steps", "300", "--samples", "10", "--engine", "scalar"]);
+    assert_eq!((fused.code, scalar.code), (0, 0));
+    assert_eq!(fused.stdout, scalar.stdout);
+}
+
+#[test]
 fn python_rng_reproduces_microgpt_py_on_makemore_names() {
     // Karpathy's names.txt is not in the repository; the project keeps a copy beside it.
     let makemore = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/names.txt");
