@@ -11,9 +11,12 @@
 //! 7. Adam: [`optim`].
 //! 8. The training loop, reporting through a callback: [`train`].
 //! 9. Generating new documents at a temperature: [`sample`].
+//! 10. The same model, many times faster, with one node per vector operation: [`fused`].
 //!
-//! Beside them: [`python_random`] reproduces CPython's `random` module, and [`error`] names
-//! everything that can be wrong with user input.
+//! Beside them: [`python_random`] reproduces CPython's `random` module bit for bit; [`error`] names
+//! everything that can be wrong with user input. At the edge, the only modules that touch files:
+//! [`data`] reads corpora (and holds the built-in one) and [`checkpoint`] saves and loads trained
+//! models. The command line lives in the binary (`src/main.rs`, `src/cli.rs`).
 
 pub mod checkpoint;
 pub mod data;
