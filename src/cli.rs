@@ -245,8 +245,13 @@ impl Job for RunJob<'_> {
     fn run<R: RandomSource, E: Engine>(self, mut rng: R, mut engine: E) -> Result<()> {
         let RunJob { args, temperature, ui } = self;
         let start = Instant::now();
+        let bytes;
         let (docs, source) = match &args.data {
-            Some(path) => (data::load_docs(path)?, path.display().to_string()),
+            Some(path) => {
+                let source = path.display().to_string();
+                bytes = data::read_corpus(path)?;
+                (data::parse_docs(&bytes, &source)?, source)
+            }
             None => (data::builtin_docs(), BUILTIN_SOURCE.to_string()),
         };
         let documents = docs.len();

@@ -23,11 +23,10 @@ pub const BUILTIN_NAMES: &str = include_str!("../data/names.txt");
 ///
 /// `source` names the file in errors. Fails with [`Error::NotUtf8`] at the byte offset of the first
 /// byte that is not UTF-8, and with [`Error::EmptyCorpus`] if no line has any text.
-pub fn parse_docs(bytes: &[u8], source: &str) -> Result<Vec<String>> {
+pub fn parse_docs<'a>(bytes: &'a [u8], source: &str) -> Result<Vec<&'a str>> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| Error::NotUtf8 { path: source.to_string(), offset: e.valid_up_to() })?;
-    let docs: Vec<String> =
-        text.split(['\n', '\r']).map(python_strip).filter(|d| !d.is_empty()).map(String::from).collect();
+    let docs: Vec<&str> = text.split(['\n', '\r']).map(python_strip).filter(|d| !d.is_empty()).collect();
     if docs.is_empty() {
         return Err(Error::EmptyCorpus);
     }
@@ -41,18 +40,15 @@ fn python_strip(line: &str) -> &str {
     line.trim_matches(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
 }
 
-/// The documents of the file at `path` (see [`parse_docs`]).
+/// The bytes of the corpus file at `path`, to split with [`parse_docs`].
 ///
 /// A file that cannot be read is an [`Error::Io`] naming the path and the reason.
-pub fn load_docs(path: &Path) -> Result<Vec<String>> {
-    let source = path.display().to_string();
-    let bytes =
-        std::fs::read(path).map_err(|e| Error::Io { path: source.clone(), message: e.to_string() })?;
-    parse_docs(&bytes, &source)
+pub fn read_corpus(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::Io { path: path.display().to_string(), message: e.to_string() })
 }
 
 /// The documents of the built-in corpus.
-pub fn builtin_docs() -> Vec<String> {
+pub fn builtin_docs() -> Vec<&'static str> {
     parse_docs(BUILTIN_NAMES.as_bytes(), "built-in names").expect("the built-in corpus has 32,000 names")
 }
 
@@ -93,7 +89,7 @@ mod tests {
 
     #[test]
     fn a_missing_file_is_an_io_error_naming_it() {
-        let err = load_docs(Path::new("no/such/names.txt")).unwrap_err();
+        let err = read_corpus(Path::new("no/such/names.txt")).unwrap_err();
         assert!(
             matches!(&err, Error::Io { path, .. } if path == "no/such/names.txt"),
             "unexpected error: {err}"
