@@ -16,6 +16,7 @@
 //! everything that can be wrong with user input.
 
 pub mod error;
+pub mod figures;
 pub mod loss;
 pub mod model;
 pub mod nn;
