@@ -12,8 +12,8 @@
 //! 8. The training loop, reporting through a callback: [`train`].
 //! 9. Generating new documents at a temperature: [`sample`].
 //!
-//! Beside them: [`python_random`] reproduces CPython's `random` module, and [`error`] names
-//! everything that can be wrong with user input.
+//! Beside them: [`python_random`] reproduces CPython's `random` module, [`figures`] draws the
+//! book's figures from seeded runs, and [`error`] names everything that can be wrong with user input.
 
 pub mod error;
 pub mod figures;

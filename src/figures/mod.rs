@@ -1,10 +1,12 @@
 //! # Figures: the book's pictures, drawn from seeded runs of the crate
 //!
 //! Every figure in the book is computed here by the crate's own code and drawn as SVG with plotters.
-//! No number in them is typed by hand: the loss curve is what the training loop reported, the heatmaps
-//! are the weights the trained model computed, the graph is read off a real [`Tape`]. Every run is
-//! seeded ([`SEED`]), so the same code draws the same bytes, and `tests/figures.rs` redraws every
-//! figure and fails if a committed file differs: a figure cannot go stale when the code changes.
+//! No number in them is typed by hand: the loss curve is what the training loop reported, the
+//! heatmaps are the weights the trained model computed, the graph is read off a real
+//! [`Tape`](crate::value::Tape). Every run is seeded ([`SEED`]), so the same code draws the same
+//! bytes, and `tests/figures.rs` redraws every figure and fails if a committed file differs: a figure
+//! cannot go stale when the code changes. [`render_all`] regenerates them (`microgpt figures`, or
+//! `cargo run --release --example figures`).
 //!
 //! | file | what it shows |
 //! | --- | --- |
