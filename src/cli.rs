@@ -13,6 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use microgpt::checkpoint::{self, Checkpoint, RngKind, Training};
 use microgpt::data;
+use microgpt::figures;
 use microgpt::fused::FusedEngine;
 use microgpt::loss::positions;
 use microgpt::model::{Config, Gpt};
@@ -57,6 +58,8 @@ enum Command {
     Run(RunArgs),
     /// Print names from a checkpoint saved by `run --save`
     Sample(SampleArgs),
+    /// Redraw every figure of the book from its seeded runs
+    Figures(FiguresArgs),
 }
 // ANCHOR_END: Cli
 
@@ -142,6 +145,13 @@ enum EngineArg {
 }
 
 #[derive(Debug, Args)]
+struct FiguresArgs {
+    /// Directory to write the SVG files into (created if missing)
+    #[arg(long, value_name = "DIR", default_value = "chapters/figures")]
+    out: PathBuf,
+}
+
+#[derive(Debug, Args)]
 struct SamplingArgs {
     /// How many names to print
     #[arg(long, value_name = "N", default_value_t = 20)]
@@ -176,6 +186,7 @@ impl Cli {
         match command.unwrap_or(Command::Run(run)) {
             Command::Run(args) => run_command(&args, &ui),
             Command::Sample(args) => sample_command(&args, &ui),
+            Command::Figures(args) => figures_command(&args, &ui),
         }
     }
 }
@@ -203,6 +214,17 @@ fn with_engine<R: RandomSource>(job: impl Job, rng: R, engine: EngineArg) -> Res
     }
 }
 // ANCHOR_END: Job
+
+/// `microgpt figures`: the paths written go to stdout, one per line.
+fn figures_command(args: &FiguresArgs, ui: &Ui) -> Result<()> {
+    let start = Instant::now();
+    let paths = figures::render_all(&args.out)?;
+    for path in &paths {
+        println!("{}", path.display());
+    }
+    ui.line(format!("drew {} figures in {:.2} s", paths.len(), start.elapsed().as_secs_f64()));
+    Ok(())
+}
 
 /// Messages for the person watching: stderr, unless `--quiet`.
 struct Ui {

@@ -16,11 +16,13 @@
 //! Beside them: [`python_random`] reproduces CPython's `random` module bit for bit; [`error`] names
 //! everything that can be wrong with user input. At the edge, the only modules that touch files:
 //! [`data`] reads corpora (and holds the built-in one) and [`checkpoint`] saves and loads trained
-//! models. The command line lives in the binary (`src/main.rs`, `src/cli.rs`).
+//! models, and [`figures`] draws the book's figures from seeded runs and writes them as SVG. The
+//! command line lives in the binary (`src/main.rs`, `src/cli.rs`).
 
 pub mod checkpoint;
 pub mod data;
 pub mod error;
+pub mod figures;
 pub mod fused;
 pub mod loss;
 pub mod model;

@@ -1,0 +1,170 @@
+//! # Figures: the book's pictures, drawn from seeded runs of the crate
+//!
+//! Every figure in the book is computed here by the crate's own code and drawn as SVG with plotters.
+//! No number in them is typed by hand: the loss curve is what the training loop reported, the
+//! heatmaps are the weights the trained model computed, the graph is read off a real
+//! [`Tape`](crate::value::Tape). Every run is seeded ([`SEED`]), so the same code draws the same
+//! bytes, and `tests/figures.rs` redraws every figure and fails if a committed file differs: a figure
+//! cannot go stale when the code changes. [`render_all`] regenerates them: `cargo run --release -- figures`.
+//!
+//! | file | what it shows |
+//! | --- | --- |
+//! | `loss.svg` | the reference run's loss at every step, its moving average, the `ln(vocab)` line of uniform guessing, and the learning-rate schedule |
+//! | `attention.svg` | the trained model's attention weights, one heatmap per head, while it reads [`NAME`] |
+//! | `temperature.svg` | the trained model's first-letter distribution at four temperatures |
+//! | `gradcheck.svg` | backward's gradient against central differences, for every parameter |
+//! | `learning_rates.svg` | the reference run repeated at five learning rates |
+//! | `graph.svg` | the tape of `L = (a·b + c)·a`: values, gradients and local derivatives |
+//! | `kv_cache.svg` | the KV cache filling up, one position per step, while the model reads [`NAME`] |
+//!
+//! plotters is built without font support, so no font files are needed: the SVG names `sans-serif`
+//! and the viewer lays the text out. Every position is therefore chosen here, with room for a wide
+//! font such as DejaVu Sans, rather than taken from plotters' rough estimate of text widths. Lines use
+//! Okabe and Ito's colour-blind-safe palette and heatmaps use viridis.
+
+mod attention;
+mod gradcheck;
+mod graph;
+mod kv_cache;
+mod learning_rates;
+mod loss;
+mod style;
+mod temperature;
+
+pub use attention::attention_svg;
+pub use gradcheck::gradcheck_svg;
+pub use graph::graph_svg;
+pub use kv_cache::kv_cache_svg;
+pub use learning_rates::learning_rates_svg;
+pub use loss::loss_svg;
+pub use temperature::temperature_svg;
+
+use crate::data;
+use crate::error::{Error, Result};
+use crate::fused::FusedEngine;
+use crate::model::{Config, Gpt};
+use crate::rng::ChaCha;
+use crate::tokenizer::{Token, Tokenizer};
+use crate::train::{Prepared, StepReport, TrainOptions, prepare, train};
+use std::path::{Path, PathBuf};
+
+/// The seed of every run drawn in the book.
+pub const SEED: u64 = 42;
+
+/// The name the attention and KV-cache figures follow: short, with repeated letters and a mirror
+/// image, so a reader can tell positions apart and check what each one looks at.
+pub const NAME: &str = "hannah";
+
+/// The learning rates of `learning_rates.svg`; the reference run uses 0.01.
+pub const LEARNING_RATES: [f64; 5] = [0.001, 0.003, 0.01, 0.03, 0.1];
+
+/// The temperatures of `temperature.svg`; sampling defaults to 0.5.
+pub const TEMPERATURES: [f64; 4] = [0.25, 0.5, 1.0, 2.0];
+
+/// How many steps the moving average of a loss curve spans.
+pub const WINDOW: usize = 50;
+
+/// The step of the central differences in `gradcheck.svg`: near the cube root of f64's epsilon,
+/// where the truncation error (∝ h²) and the rounding error (∝ ε/h) of the difference quotient meet.
+pub const GRADCHECK_STEP: f64 = 1e-5;
+
+/// The file name of every figure, in the order [`render_all`] writes them.
+pub const FIGURES: [&str; 7] = [
+    "loss.svg",
+    "attention.svg",
+    "temperature.svg",
+    "gradcheck.svg",
+    "learning_rates.svg",
+    "graph.svg",
+    "kv_cache.svg",
+];
+
+// ANCHOR: render_all
+/// Draws every figure and writes it into `out_dir` (created if missing) under its name in
+/// [`FIGURES`]; returns the paths written, in that order.
+pub fn render_all(out_dir: &Path) -> Result<Vec<PathBuf>> {
+    let run = reference_run()?;
+    let figures = [
+        loss_svg(&run),
+        attention_svg(&run)?,
+        temperature_svg(&run),
+        gradcheck_svg(&run)?,
+        learning_rates_svg()?,
+        graph_svg(),
+        kv_cache_svg(&run)?,
+    ];
+    let io_error = |path: &Path, e: std::io::Error| Error::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    std::fs::create_dir_all(out_dir).map_err(|e| io_error(out_dir, e))?;
+    FIGURES
+        .iter()
+        .zip(figures)
+        .map(|(name, svg)| {
+            let path = out_dir.join(name);
+            std::fs::write(&path, svg).map_err(|e| io_error(&path, e))?;
+            Ok(path)
+        })
+        .collect()
+}
+// ANCHOR_END: render_all
+
+// ANCHOR: Run
+/// A seeded training run on the built-in corpus: the data, the trained model, and every report.
+#[derive(Clone, Debug)]
+pub struct Run {
+    /// The vocabulary of the corpus.
+    pub tokenizer: Tokenizer,
+    /// The model after the last step.
+    pub model: Gpt,
+    /// What the training loop reported after each step.
+    pub steps: Vec<StepReport>,
+}
+
+/// The reference run: microgpt.py's model and optimizer, 1000 steps from [`SEED`].
+pub fn reference_run() -> Result<Run> {
+    run(&TrainOptions::default())
+}
+
+/// Trains the reference configuration from [`SEED`] with `options`.
+fn run(options: &TrainOptions) -> Result<Run> {
+    let Prepared { tokenizer, docs, mut model } =
+        prepare(data::builtin_docs(), &mut ChaCha::seed(SEED), Config::reference)?;
+    let mut steps = Vec::with_capacity(options.steps);
+    train(&mut model, &mut FusedEngine::new(), &docs, options, |report| steps.push(*report))?;
+    Ok(Run { tokenizer, model, steps })
+}
+// ANCHOR_END: Run
+
+/// At every step, the mean of the last `window` values (of all values so far, for the first steps).
+pub fn moving_average(xs: &[f64], window: usize) -> Vec<f64> {
+    (0..xs.len())
+        .map(|i| {
+            let recent = &xs[(i + 1).saturating_sub(window)..=i];
+            recent.iter().sum::<f64>() / recent.len() as f64
+        })
+        .collect()
+}
+
+/// `[BOS, c₁, …, cₖ]`: a name as the model reads it before it predicts the end.
+fn read_tokens(tokenizer: &Tokenizer, name: &str) -> Result<Vec<Token>> {
+    let mut tokens = vec![tokenizer.bos()];
+    tokens.extend(tokenizer.encode(name)?);
+    Ok(tokens)
+}
+
+/// How a token is labelled on an axis.
+fn token_label(tokenizer: &Tokenizer, token: Token) -> String {
+    if token == tokenizer.bos() { "BOS".into() } else { tokenizer.decode(&[token]) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_moving_average_is_the_mean_of_the_last_window_values() {
+        assert_eq!(moving_average(&[4.0, 2.0, 6.0, 0.0], 2), [4.0, 3.0, 4.0, 3.0]);
+    }
+}
