@@ -439,3 +439,10 @@ fn a_sample_temperature_of_0_is_rejected() {
     let run = microgpt_in(dir.path(), &["sample", "--model", "m.json", "--temperature", "0"]);
     assert_fails_with(&run, "invalid temperature 0: it must be a finite number greater than 0");
 }
+
+#[test]
+fn figures_into_a_directory_that_cannot_be_made_fails_with_one_line() {
+    let dir = dir_with(&[("file", b"not a directory")]);
+    let run = microgpt_in(dir.path(), &["figures", "--out", "file/figures"]);
+    assert_fails_starting_with(&run, "file/figures: ");
+}

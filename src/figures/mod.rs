@@ -83,6 +83,12 @@ pub const FIGURES: [&str; 7] = [
 /// Draws every figure and writes it into `out_dir` (created if missing) under its name in
 /// [`FIGURES`]; returns the paths written, in that order.
 pub fn render_all(out_dir: &Path) -> Result<Vec<PathBuf>> {
+    let io_error = |path: &Path, e: std::io::Error| Error::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    // Before the runs, so that a directory that cannot be made fails at once.
+    std::fs::create_dir_all(out_dir).map_err(|e| io_error(out_dir, e))?;
     let run = reference_run()?;
     let figures = [
         loss_svg(&run),
@@ -93,11 +99,6 @@ pub fn render_all(out_dir: &Path) -> Result<Vec<PathBuf>> {
         graph_svg(),
         kv_cache_svg(&run)?,
     ];
-    let io_error = |path: &Path, e: std::io::Error| Error::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
-    std::fs::create_dir_all(out_dir).map_err(|e| io_error(out_dir, e))?;
     FIGURES
         .iter()
         .zip(figures)
