@@ -31,8 +31,9 @@
 //!   BOOK_BLESS=1 cargo test --doc
 //!   ```
 //!
-//!   and review the diff. [`every_generated_file_is_shown_in_a_chapter`] keeps the directory free
-//!   of files no chapter uses.
+//!   and review the diff. [`every_generated_file_is_produced_and_shown`] checks that every file in
+//!   `chapters/generated/` is both produced by an example (or by a test listed in
+//!   `PRODUCED_ELSEWHERE`) and shown by a chapter, so none can be typed by hand or left behind.
 
 use mdbook_driver::MDBook;
 use mdbook_driver::book::{Book, BookItem, Chapter};
@@ -180,33 +181,60 @@ fn rust_blocks_are_included_crate_code_or_tested() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// Generated files that something other than a chapter's `shown` call writes (a test of the
+/// command-line program, say), each with the test that checks it. Empty for now.
+const PRODUCED_ELSEWHERE: &[(&str, &str)] = &[];
+
+/// The names that the chapters' examples pass to `shown`: `…/shown.rs"))("name.txt", &out)`.
+fn shown_names(text: &str) -> Vec<&str> {
+    let call = "shown.rs\"))(\"";
+    text.match_indices(call)
+        .filter_map(|(i, _)| {
+            let start = i + call.len();
+            text[start..].find('"').map(|len| &text[start..start + len])
+        })
+        .collect()
+}
+
 #[test]
-fn every_generated_file_is_shown_in_a_chapter() {
+fn every_generated_file_is_produced_and_shown() {
     let book = load();
-    let used: BTreeSet<PathBuf> = chapters(&book)
+    let chapters = chapters(&book);
+    let included: BTreeSet<String> = chapters
         .iter()
         .flat_map(|(chapter, content)| {
             let dir = chapter.parent().unwrap_or(Path::new("")).to_path_buf();
             directives(content)
                 .into_iter()
                 .filter_map(|d| include_target(d).map(|(file, _)| dir.join(file)))
+                .filter_map(|path| Some(path.strip_prefix("generated").ok()?.display().to_string()))
                 .collect::<Vec<_>>()
         })
         .collect();
-    let generated = book.source_dir().join("generated");
-    let unused: Vec<String> = fs::read_dir(&generated)
-        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.file_name()).collect::<Vec<_>>())
-        .unwrap_or_default()
-        .into_iter()
-        .map(|name| Path::new("generated").join(name))
-        .filter(|rel| !used.contains(rel))
-        .map(|rel| format!("chapters/{}", rel.display()))
+    let produced: BTreeSet<String> = chapters
+        .iter()
+        .flat_map(|(_, content)| shown_names(content))
+        .chain(PRODUCED_ELSEWHERE.iter().map(|&(name, _)| name))
+        .map(str::to_string)
         .collect();
-    assert!(
-        unused.is_empty(),
-        "generated files that no chapter includes (delete them):\n{}",
-        unused.join("\n")
-    );
+    let on_disk: BTreeSet<String> = fs::read_dir(book.source_dir().join("generated"))
+        .map(|entries| entries.filter_map(|e| Some(e.ok()?.file_name().to_str()?.to_string())).collect())
+        .unwrap_or_default();
+
+    let mut problems = Vec::new();
+    for name in on_disk.difference(&included) {
+        problems.push(format!("chapters/generated/{name} is not included by any chapter: delete it"));
+    }
+    for name in included.difference(&produced) {
+        problems.push(format!(
+            "chapters/generated/{name} is shown in the book but no example produces it: output must \
+             come from running code (see the top of tests/book.rs)"
+        ));
+    }
+    for name in produced.difference(&included) {
+        problems.push(format!("chapters/generated/{name} is produced but no chapter shows it"));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 /// Every value of the attribute `attr` (`href`, `src`, `id`) in an HTML page.
