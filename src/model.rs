@@ -290,6 +290,7 @@ impl Gpt {
         let mut x = e.rms_norm(&x);
         for (l, layer) in self.layers.iter().enumerate() {
             // 1) attention: look back at earlier positions
+            // ANCHOR: forward_attention
             let h = e.rms_norm(&x);
             let q = e.linear(&h, layer.attn_wq);
             cache.keys[l].push(e.linear(&h, layer.attn_wk));
@@ -297,12 +298,15 @@ impl Gpt {
             let attn = e.attention(&q, &cache.keys[l], &cache.values[l], c.n_head);
             let attn_out = e.linear(&attn, layer.attn_wo);
             x = e.add(&attn_out, &x);
+            // ANCHOR_END: forward_attention
             // 2) MLP: think about what was gathered, one position at a time
+            // ANCHOR: forward_mlp
             let h = e.rms_norm(&x);
             let h = e.linear(&h, layer.mlp_fc1);
             let h = e.relu(&h);
             let mlp_out = e.linear(&h, layer.mlp_fc2);
             x = e.add(&mlp_out, &x);
+            // ANCHOR_END: forward_mlp
         }
         e.linear(&x, self.lm_head)
     }

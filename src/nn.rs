@@ -204,6 +204,7 @@ impl ScalarEngine {
     }
 }
 
+// ANCHOR: impl_Engine
 impl Engine for ScalarEngine {
     type Vector = Vec<Var>;
     type Scalar = Var;
@@ -267,6 +268,7 @@ impl Engine for ScalarEngine {
         grads.data_mut().copy_from_slice(all.leading(self.params.len()));
     }
 }
+// ANCHOR_END: impl_Engine
 
 #[cfg(test)]
 mod tests {

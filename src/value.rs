@@ -221,6 +221,7 @@ impl Tape {
     // ANCHOR_END: backward
 }
 
+// ANCHOR: Gradients
 /// The derivatives of one root with respect to every node on a tape, indexed by [`Var`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Gradients {
@@ -242,6 +243,7 @@ impl Index<Var> for Gradients {
         &self.grad[v.index()]
     }
 }
+// ANCHOR_END: Gradients
 
 #[cfg(test)]
 mod tests {
