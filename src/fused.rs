@@ -1,7 +1,7 @@
 //! # Everything else is just efficiency: the fused engine
 //!
-//! The scalar tape records one node per arithmetic operation: about 7,000 nodes and 47,000 edges for
-//! one training step of the reference model. Each edge costs a few nanoseconds in `backward`, an
+//! The scalar tape records one node per arithmetic operation: on average 8,120 nodes and 57,369 edges
+//! per training step of the reference model. Each edge costs a few nanoseconds in `backward`, an
 //! indirect load and store through a child index. That is as fast as a scalar engine gets.
 //!
 //! The way past it keeps automatic differentiation and changes the granularity. A [`FusedEngine`]
@@ -10,7 +10,8 @@
 //! written by hand as a tight loop over contiguous slices (the derivative of a matrix-vector product
 //! is two more matrix-vector products), so there are no child indices, no per-edge local derivatives
 //! stored, and the compiler can vectorise the loops. All values live in one flat buffer that is reused
-//! from step to step, so a step allocates nothing once the engine has warmed up.
+//! from step to step, so once it has warmed up the engine allocates nothing (the model's KV cache and
+//! the list of per-position losses still make a few short vectors per step).
 //!
 //! Forward values are computed in exactly the scalar engine's order (every sum folds from zero, left
 //! to right), so the two engines produce bit-identical losses. Their gradients sum the same terms in a

@@ -72,8 +72,8 @@ impl Adam {
         self.t += 1;
         let t = f64::from(self.t);
         // Bias corrections m̂ = m / (1 - β₁ᵗ), v̂ = v / (1 - β₂ᵗ). microgpt.py divides for every weight;
-        // multiplying by the reciprocal, computed once, rounds a few last bits differently and halves
-        // the cost of this loop, which divisions dominate.
+        // multiplying by the reciprocal, computed once, rounds a few last bits differently and makes
+        // this loop, which divisions dominate, about 1.7 times faster (8 instead of 14 us per step).
         let (inv_bias1, inv_bias2) = (1.0 / (1.0 - beta1.powf(t)), 1.0 / (1.0 - beta2.powf(t)));
         let m = self.m.data_mut().iter_mut();
         let v = self.v.data_mut().iter_mut();
