@@ -16,6 +16,10 @@
 //! | `learning_rates.svg` | the reference run repeated at five learning rates |
 //! | `graph.svg` | the tape of `L = (a·b + c)·a`: values, gradients and local derivatives |
 //! | `kv_cache.svg` | the KV cache filling up, one position per step, while the model reads [`NAME`] |
+//! | `efficiency.svg` | the measured time of a training step on each engine, and how it grows with the model |
+//!
+//! `efficiency.svg` is the one figure not drawn from a run: timings differ from run to run, so it draws
+//! the measurements committed in `chapters/measured/bench.json` (see [`Measurements`]).
 //!
 //! plotters is built without font support, so no font files are needed: the SVG names `sans-serif`
 //! and the viewer lays the text out. Every position is therefore chosen here, with room for a wide
@@ -23,6 +27,7 @@
 //! Okabe and Ito's colour-blind-safe palette and heatmaps use viridis.
 
 mod attention;
+mod efficiency;
 mod gradcheck;
 mod graph;
 mod kv_cache;
@@ -32,6 +37,10 @@ mod style;
 mod temperature;
 
 pub use attention::attention_svg;
+pub use efficiency::{
+    Fused, Machine, Measurements, Phases, REMEASURE, Reference, Scalar, Scaling, ScalingRow, efficiency_svg,
+    measured,
+};
 pub use gradcheck::gradcheck_svg;
 pub use graph::graph_svg;
 pub use kv_cache::kv_cache_svg;
@@ -69,7 +78,7 @@ pub const WINDOW: usize = 50;
 pub const GRADCHECK_STEP: f64 = 1e-5;
 
 /// The file name of every figure, in the order [`render_all`] writes them.
-pub const FIGURES: [&str; 7] = [
+pub const FIGURES: [&str; 8] = [
     "loss.svg",
     "attention.svg",
     "temperature.svg",
@@ -77,6 +86,7 @@ pub const FIGURES: [&str; 7] = [
     "learning_rates.svg",
     "graph.svg",
     "kv_cache.svg",
+    "efficiency.svg",
 ];
 
 // ANCHOR: render_all
@@ -98,6 +108,7 @@ pub fn render_all(out_dir: &Path) -> Result<Vec<PathBuf>> {
         learning_rates_svg()?,
         graph_svg(),
         kv_cache_svg(&run)?,
+        efficiency_svg(&measured()),
     ];
     FIGURES
         .iter()
