@@ -1,0 +1,288 @@
+//! The book's guards: what `cargo test` checks about `chapters/` beyond running its code.
+//!
+//! The chapters are an mdBook (`book.toml`, `chapters/SUMMARY.md`). Their Rust blocks run as
+//! doctests (see `build.rs`); this file checks everything else that could silently go wrong:
+//!
+//! - **Includes.** mdBook renders an include of a missing anchor, or of an anchor whose region is
+//!   empty, as an empty code block, and one of a missing file as the raw directive text; either way
+//!   it exits 0. [`every_include_resolves_to_code`] expands each include directive of each chapter
+//!   on its own with mdBook's own link preprocessor (the code `mdbook build` runs, from the
+//!   `mdbook-driver` crate) and fails on any that comes out empty or unexpanded.
+//! - **The rendered book.** [`the_rendered_book_has_no_raw_directives_or_dead_links`] renders the
+//!   whole book with mdBook's HTML renderer and checks every page for a leftover `{{#` directive,
+//!   an empty code block, and a link or image that points at nothing (including `#fragments`).
+//! - **Code fences.** [`rust_blocks_are_included_crate_code_or_tested`]: a Rust block that holds an
+//!   include is marked `ignore` (it is crate code, compiled with the crate), and every other Rust
+//!   block is not, so it runs as a doctest. Every block names its language, because rustdoc would
+//!   run an unlabelled block as Rust.
+//! - **Program output.** Output shown in a chapter is never typed by hand. A doctest that prints
+//!   something builds its output in a `String` and ends with two hidden lines:
+//!
+//!   ```text
+//!   # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/book/shown.rs"));
+//!   # shown("some_name.txt", &out);
+//!   ```
+//!
+//!   `shown` (in `tests/book/shown.rs`) fails unless `out` equals the committed file
+//!   `chapters/generated/some_name.txt`, which the chapter includes right below the block. After a
+//!   change that alters the output, refresh every such file with
+//!
+//!   ```text
+//!   BOOK_BLESS=1 cargo test --doc
+//!   ```
+//!
+//!   and review the diff. [`every_generated_file_is_shown_in_a_chapter`] keeps the directory free
+//!   of files no chapter uses.
+
+use mdbook_driver::MDBook;
+use mdbook_driver::book::{Book, BookItem, Chapter};
+use mdbook_driver::builtin_preprocessors::LinkPreprocessor;
+use mdbook_markdown::pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
+use std::collections::{BTreeSet, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The directory that holds `book.toml`.
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The book as mdBook loads it: `book.toml`, then every chapter that `SUMMARY.md` lists.
+fn load() -> MDBook {
+    MDBook::load(root()).unwrap_or_else(|e| panic!("mdBook cannot load the book: {e:#}"))
+}
+
+/// The chapters of the book with their paths relative to `chapters/`.
+fn chapters(book: &MDBook) -> Vec<(PathBuf, String)> {
+    book.book.chapters().filter_map(|ch| Some((ch.path.clone()?, ch.content.clone()))).collect()
+}
+
+/// Every `{{#…}}` directive in `text` that mdBook would expand (an escaped `\{{#` is text).
+fn directives(text: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut rest = 0;
+    while let Some(start) = text[rest..].find("{{#").map(|i| i + rest) {
+        let end = text[start..].find("}}").map_or(text.len(), |i| start + i + 2);
+        if !text[..start].ends_with('\\') {
+            found.push(&text[start..end]);
+        }
+        rest = end;
+    }
+    found
+}
+
+/// The file an include directive names, relative to its chapter, and its anchor if it has one.
+fn include_target(directive: &str) -> Option<(&str, Option<&str>)> {
+    let body = directive.trim_start_matches("{{#").trim_end_matches("}}").trim();
+    let (kind, arg) = body.split_once(char::is_whitespace)?;
+    if kind != "include" && kind != "rustdoc_include" {
+        return None;
+    }
+    let mut parts = arg.trim().splitn(2, ':');
+    let file = parts.next()?;
+    let anchor = parts.next().filter(|a| !a.is_empty() && !a.starts_with(|c: char| c.is_ascii_digit()));
+    Some((file, anchor))
+}
+
+/// What mdBook's link preprocessor makes of `directive` alone, as if it were the whole of
+/// `chapter`: relative paths resolve exactly as they do in the real chapter.
+fn expand_alone(book: &MDBook, chapter: &Path, directive: &str) -> String {
+    let mut probe = Book::new();
+    probe.push_item(BookItem::Chapter(Chapter::new("probe", directive.to_string(), chapter, vec![])));
+    let ctx = PreprocessorContext::new(book.root.clone(), book.config.clone(), "html".into());
+    let expanded = LinkPreprocessor::new().run(&ctx, probe).expect("the link preprocessor does not fail");
+    expanded.chapters().map(|ch| ch.content.clone()).collect()
+}
+
+#[test]
+fn every_include_resolves_to_code() {
+    let book = load();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for (chapter, content) in chapters(&book) {
+        for directive in directives(&content) {
+            let Some((file, anchor)) = include_target(directive) else { continue };
+            checked += 1;
+            let expanded = expand_alone(&book, &chapter, directive);
+            let file_path = book.source_dir().join(chapter.parent().unwrap_or(Path::new(""))).join(file);
+            let problem = if expanded.contains("{{#") {
+                Some(format!("cannot read {}", file_path.display()))
+            } else if expanded.trim().is_empty() {
+                let source = fs::read_to_string(&file_path).unwrap_or_default();
+                Some(match anchor {
+                    Some(a) if !source.contains(&format!("ANCHOR: {a}")) => {
+                        format!("{file} has no `// ANCHOR: {a}`")
+                    }
+                    Some(a) => format!("the region `{a}` of {file} is empty"),
+                    None => format!("{file} is empty"),
+                })
+            } else {
+                None
+            };
+            if let Some(p) = problem {
+                problems.push(format!("chapters/{}: {directive}: {p}", chapter.display()));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "includes that would render as nothing:\n{}", problems.join("\n"));
+    assert!(checked > 0, "no include directive found: is chapters/SUMMARY.md empty?");
+    println!("{checked} includes checked");
+}
+
+#[test]
+fn rust_blocks_are_included_crate_code_or_tested() {
+    let book = load();
+    let mut problems = Vec::new();
+    for (chapter, content) in chapters(&book) {
+        let mut block: Option<(String, String)> = None; // (info string, text)
+        for event in Parser::new(&content) {
+            match event {
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let info = match kind {
+                        CodeBlockKind::Fenced(info) => info.to_string(),
+                        CodeBlockKind::Indented => "(indented)".to_string(),
+                    };
+                    block = Some((info, String::new()));
+                }
+                Event::Text(text) => {
+                    if let Some((_, body)) = &mut block {
+                        body.push_str(&text);
+                    }
+                }
+                Event::End(TagEnd::CodeBlock) => {
+                    let (info, body) = block.take().expect("a code block ends after it starts");
+                    let attrs: Vec<&str> = info.split([',', ' ']).filter(|a| !a.is_empty()).collect();
+                    let is_rust = attrs.first() == Some(&"rust");
+                    let includes = directives(&body).iter().any(|d| include_target(d).is_some());
+                    let ignored = attrs.contains(&"ignore") || attrs.contains(&"no_run");
+                    let first_line = body.lines().next().unwrap_or("");
+                    let problem = if attrs.is_empty() || info == "(indented)" {
+                        Some("has no language: rustdoc would run it as Rust; fence it as ```text or ```rust")
+                    } else if is_rust && includes && !attrs.contains(&"ignore") {
+                        Some("includes crate code: fence it as ```rust,ignore (the crate compiles it)")
+                    } else if is_rust && !includes && ignored {
+                        Some("is not tested: a Rust block that is not crate code must run as a doctest")
+                    } else {
+                        None
+                    };
+                    if let Some(p) = problem {
+                        problems.push(format!(
+                            "chapters/{}: block `{info}` starting `{first_line}` {p}",
+                            chapter.display()
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_generated_file_is_shown_in_a_chapter() {
+    let book = load();
+    let used: BTreeSet<PathBuf> = chapters(&book)
+        .iter()
+        .flat_map(|(chapter, content)| {
+            let dir = chapter.parent().unwrap_or(Path::new("")).to_path_buf();
+            directives(content)
+                .into_iter()
+                .filter_map(|d| include_target(d).map(|(file, _)| dir.join(file)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let generated = book.source_dir().join("generated");
+    let unused: Vec<String> = fs::read_dir(&generated)
+        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.file_name()).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|name| Path::new("generated").join(name))
+        .filter(|rel| !used.contains(rel))
+        .map(|rel| format!("chapters/{}", rel.display()))
+        .collect();
+    assert!(
+        unused.is_empty(),
+        "generated files that no chapter includes (delete them):\n{}",
+        unused.join("\n")
+    );
+}
+
+/// Every value of the attribute `attr` (`href`, `src`, `id`) in an HTML page.
+fn attribute_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let needle = format!(" {attr}=\"");
+    html.match_indices(&needle)
+        .filter_map(|(i, _)| {
+            let start = i + needle.len();
+            html[start..].find('"').map(|len| &html[start..start + len])
+        })
+        .collect()
+}
+
+/// Whether a code block in `html` is empty: `<pre><code …></code></pre>` with only whitespace.
+fn has_empty_code_block(html: &str) -> bool {
+    html.match_indices("<pre><code").any(|(i, tag)| {
+        let after = &html[i + tag.len()..];
+        let Some(open_end) = after.find('>') else { return false };
+        let Some(close) = after.find("</code>") else { return false };
+        after[open_end + 1..close].trim().is_empty()
+    })
+}
+
+#[test]
+fn the_rendered_book_has_no_raw_directives_or_dead_links() {
+    let mut book = load();
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("book");
+    // A fresh directory each run, so a page left over from an earlier build cannot satisfy a link.
+    let _ = fs::remove_dir_all(&out);
+    book.config.build.build_dir = out.clone();
+    book.build().unwrap_or_else(|e| panic!("mdBook cannot build the book: {e:#}"));
+
+    let mut pages: Vec<PathBuf> =
+        chapters(&book).into_iter().map(|(path, _)| path.with_extension("html")).collect();
+    pages.push("print.html".into());
+    let mut ids: HashMap<PathBuf, BTreeSet<String>> = HashMap::new();
+    let mut ids_of = |page: &Path| -> BTreeSet<String> {
+        ids.entry(page.to_path_buf())
+            .or_insert_with(|| {
+                let html = fs::read_to_string(page).unwrap_or_default();
+                attribute_values(&html, "id").into_iter().map(str::to_string).collect()
+            })
+            .clone()
+    };
+
+    let mut problems = Vec::new();
+    for page in &pages {
+        let path = out.join(page);
+        let html = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        if let Some(i) = html.find("{{#") {
+            let context: String = html[i..].chars().take(80).collect();
+            problems.push(format!("{}: raw directive `{context}`", page.display()));
+        }
+        if has_empty_code_block(&html) {
+            problems.push(format!("{}: an empty code block", page.display()));
+        }
+        let links = attribute_values(&html, "href").into_iter().chain(attribute_values(&html, "src"));
+        for link in links {
+            if link.is_empty() {
+                problems.push(format!("{}: an empty link", page.display()));
+                continue;
+            }
+            if link.contains("://") || link.starts_with("mailto:") || link.starts_with("javascript:") {
+                continue; // not part of the book; the book must read offline without them anyway
+            }
+            let (file, fragment) = link.split_once('#').unwrap_or((link, ""));
+            let target = if file.is_empty() { path.clone() } else { path.parent().unwrap().join(file) };
+            if !target.exists() {
+                problems.push(format!("{}: `{link}` points at nothing", page.display()));
+            } else if !fragment.is_empty()
+                && target.extension().is_some_and(|e| e == "html")
+                && !ids_of(&target).contains(fragment)
+            {
+                problems.push(format!("{}: `{link}`: no element has id `{fragment}`", page.display()));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "the rendered book has problems:\n{}", problems.join("\n"));
+}
