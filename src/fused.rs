@@ -200,6 +200,7 @@ impl Engine for FusedEngine {
     type Vector = Span;
     type Scalar = Scalar;
 
+    // ANCHOR: begin
     fn begin(&mut self, params: &Params) {
         self.params.clear();
         self.params.extend_from_slice(params.data());
@@ -208,6 +209,7 @@ impl Engine for FusedEngine {
         self.kv.clear();
         self.scalars.clear();
     }
+    // ANCHOR_END: begin
 
     fn row(&mut self, m: Matrix, r: usize) -> Span {
         let out = self.alloc(m.cols());

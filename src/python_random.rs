@@ -43,6 +43,7 @@ pub struct PyRandom {
 // ANCHOR_END: PyRandom
 
 impl PyRandom {
+    // ANCHOR: seed
     /// The generator after `random.seed(seed)` in CPython.
     ///
     /// CPython keys the generator with the seed's absolute value cut into 32-bit words, least
@@ -52,6 +53,7 @@ impl PyRandom {
         let (low, high) = (seed as u32, (seed >> 32) as u32);
         if high == 0 { Self::from_key(&[low]) } else { Self::from_key(&[low, high]) }
     }
+    // ANCHOR_END: seed
 
     /// Matsumoto and Nishimura's `init_genrand`: a state filled by a linear recurrence from `s`.
     fn from_u32(s: u32) -> Self {

@@ -66,6 +66,7 @@ pub trait RandomSource {
         }
     }
 
+    // ANCHOR: choice
     /// An index drawn with probability proportional to `weights[i]` (CPython's
     /// `random.choices(range(n), weights)[0]`): a uniform point on the running total, located with
     /// a right-bisection.
@@ -89,6 +90,7 @@ pub trait RandomSource {
         let hi = weights.len() - 1;
         cumulative[..hi].partition_point(|&c| c <= x)
     }
+    // ANCHOR_END: choice
 }
 // ANCHOR_END: RandomSource
 

@@ -49,6 +49,7 @@ where
 }
 // ANCHOR_END: prepare
 
+// ANCHOR: TrainOptions
 /// How long and how fast to train.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TrainOptions {
@@ -76,6 +77,7 @@ pub struct StepReport {
     /// The learning rate of this step's update.
     pub learning_rate: f64,
 }
+// ANCHOR_END: TrainOptions
 
 // ANCHOR: learning_rate
 /// Linear decay: `lr · (1 - step / steps)` for `step` counted from 0, so the first update uses the

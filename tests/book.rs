@@ -32,8 +32,9 @@
 //!   ```
 //!
 //!   and review the diff. [`every_generated_file_is_produced_and_shown`] checks that every file in
-//!   `chapters/generated/` is both produced by an example (or by a test listed in
-//!   `PRODUCED_ELSEWHERE`) and shown by a chapter, so none can be typed by hand or left behind.
+//!   `chapters/generated/` is both produced by an example (or by a `shown("…")` call in a
+//!   `tests/book_*.rs` test of the command line) and shown by a chapter, so none can be typed by hand
+//!   or left behind.
 
 use mdbook_driver::MDBook;
 use mdbook_driver::book::{Book, BookItem, Chapter};
@@ -181,9 +182,27 @@ fn rust_blocks_are_included_crate_code_or_tested() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// Generated files that something other than a chapter's `shown` call writes (a test of the
-/// command-line program, say), each with the test that checks it. Empty for now.
-const PRODUCED_ELSEWHERE: &[(&str, &str)] = &[];
+/// Generated files that a test of the command-line program writes rather than a chapter's example:
+/// the names passed to `shown("…")` in the `tests/book_*.rs` files.
+fn produced_by_book_tests() -> Vec<String> {
+    let call = "shown(\"";
+    let mut names = Vec::new();
+    for entry in fs::read_dir(root().join("tests")).expect("the tests directory") {
+        let path = entry.expect("a directory entry").path();
+        let file = path.file_name().and_then(|f| f.to_str()).unwrap_or_default();
+        if !(file.starts_with("book_") && file.ends_with(".rs")) {
+            continue;
+        }
+        let text = fs::read_to_string(&path).expect("a test file is UTF-8");
+        for (i, _) in text.match_indices(call) {
+            let start = i + call.len();
+            if let Some(len) = text[start..].find('"') {
+                names.push(text[start..start + len].to_string());
+            }
+        }
+    }
+    names
+}
 
 /// The names that the chapters' examples pass to `shown`: `…/shown.rs"))("name.txt", &out)`.
 fn shown_names(text: &str) -> Vec<&str> {
@@ -214,8 +233,8 @@ fn every_generated_file_is_produced_and_shown() {
     let produced: BTreeSet<String> = chapters
         .iter()
         .flat_map(|(_, content)| shown_names(content))
-        .chain(PRODUCED_ELSEWHERE.iter().map(|&(name, _)| name))
         .map(str::to_string)
+        .chain(produced_by_book_tests())
         .collect();
     let on_disk: BTreeSet<String> = fs::read_dir(book.source_dir().join("generated"))
         .map(|entries| entries.filter_map(|e| Some(e.ok()?.file_name().to_str()?.to_string())).collect())
