@@ -17,7 +17,7 @@
 //! to right), so the two engines produce bit-identical losses. Their gradients sum the same terms in a
 //! different order, and agree to about 1e-15 relative.
 
-use crate::nn::Engine;
+use crate::nn::{Engine, softmax_in_place};
 use crate::params::{Matrix, Params};
 use std::ops::Range;
 
@@ -152,21 +152,6 @@ fn matvec(w: &[f64], x: &[f64], out: &mut [f64]) {
     }
     for (row, o) in blocks.remainder().chunks_exact(cols).zip(outs.into_remainder()) {
         *o = dot(row, x);
-    }
-}
-
-/// `softmax` in place, with the scalar engine's arithmetic: shift by the max, exponentiate, and
-/// multiply by the reciprocal of the folded total.
-fn softmax_in_place(xs: &mut [f64]) {
-    let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let mut total = 0.0;
-    for x in xs.iter_mut() {
-        *x = (*x - max).exp();
-        total += *x;
-    }
-    let inv_total = 1.0 / total;
-    for x in xs.iter_mut() {
-        *x *= inv_total;
     }
 }
 

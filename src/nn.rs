@@ -116,10 +116,24 @@ pub fn mean(tape: &mut Tape, xs: &[Var]) -> Var {
 /// Softmax of plain numbers, with the same arithmetic as [`softmax`] (for sampling, where no
 /// gradient is needed).
 pub fn softmax_values(logits: &[f64]) -> Vec<f64> {
-    let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let exps: Vec<f64> = logits.iter().map(|&l| (l - max).exp()).collect();
-    let inv_total = 1.0 / exps.iter().fold(0.0, |acc, &e| acc + e);
-    exps.iter().map(|&e| e * inv_total).collect()
+    let mut probs = logits.to_vec();
+    softmax_in_place(&mut probs);
+    probs
+}
+
+/// [`softmax_values`] overwriting its input: shift by the max, exponentiate, and multiply by the
+/// reciprocal of the total folded left to right, exactly as [`softmax`] does on the tape.
+pub fn softmax_in_place(xs: &mut [f64]) {
+    let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut total = 0.0;
+    for x in xs.iter_mut() {
+        *x = (*x - max).exp();
+        total += *x;
+    }
+    let inv_total = 1.0 / total;
+    for x in xs.iter_mut() {
+        *x *= inv_total;
+    }
 }
 // ANCHOR_END: softmax_values
 

@@ -11,7 +11,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::Gpt;
-use crate::nn::{Engine, softmax_values};
+use crate::nn::{Engine, softmax_in_place};
 use crate::rng::RandomSource;
 use crate::tokenizer::Token;
 
@@ -47,9 +47,10 @@ impl Default for Temperature {
 /// probability on the largest logit (the first, if several tie).
 pub fn probabilities(logits: &[f64], t: Temperature) -> Vec<f64> {
     let inv_t = 1.0 / t.get();
-    let scaled: Vec<f64> = logits.iter().map(|&l| l * inv_t).collect();
+    let mut scaled: Vec<f64> = logits.iter().map(|&l| l * inv_t).collect();
     if scaled.iter().all(|s| s.is_finite()) {
-        return softmax_values(&scaled);
+        softmax_in_place(&mut scaled);
+        return scaled;
     }
     let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let argmax = logits.iter().position(|&l| l == max).expect("logits are not empty");
