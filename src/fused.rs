@@ -17,6 +17,7 @@
 //! to right), so the two engines produce bit-identical losses. Their gradients sum the same terms in a
 //! different order, and agree to about 1e-15 relative.
 
+use crate::math;
 use crate::nn::{Engine, softmax_in_place};
 use crate::params::{Matrix, Params};
 use std::ops::Range;
@@ -234,7 +235,7 @@ impl Engine for FusedEngine {
         let (read, out_vals) = Self::split(&mut self.vals, out);
         let x_vals = &read[x.range()];
         let mean_sq = dot(x_vals, x_vals) * (1.0 / x.len() as f64);
-        let scale = (mean_sq + 1e-5).powf(-0.5);
+        let scale = math::pow(mean_sq + 1e-5, -0.5);
         for (o, &xi) in out_vals.iter_mut().zip(x_vals) {
             *o = xi * scale;
         }
@@ -289,7 +290,7 @@ impl Engine for FusedEngine {
         let (read, p) = Self::split(&mut self.vals, probs);
         p.copy_from_slice(&read[logits.range()]);
         softmax_in_place(p);
-        let loss = -p[target].ln();
+        let loss = -math::ln(p[target]);
         let out = Scalar(self.vals.len() as u32);
         self.vals.push(loss);
         self.ops.push(Op::CrossEntropy { logits, target, probs, out });

@@ -25,6 +25,7 @@ pub mod error;
 pub mod figures;
 pub mod fused;
 pub mod loss;
+pub mod math;
 pub mod model;
 pub mod nn;
 pub mod optim;

@@ -11,6 +11,7 @@
 //! same weight as `params[i]`, and every step checks that it is handed parameters and gradients of
 //! that layout.
 
+use crate::math;
 use crate::params::Params;
 
 // ANCHOR: AdamConfig
@@ -74,7 +75,7 @@ impl Adam {
         // Bias corrections m̂ = m / (1 - β₁ᵗ), v̂ = v / (1 - β₂ᵗ). microgpt.py divides for every weight;
         // multiplying by the reciprocal, computed once, rounds a few last bits differently and makes
         // this loop, which divisions dominate, about 1.7 times faster (8 instead of 14 us per step).
-        let (inv_bias1, inv_bias2) = (1.0 / (1.0 - beta1.powf(t)), 1.0 / (1.0 - beta2.powf(t)));
+        let (inv_bias1, inv_bias2) = (1.0 / (1.0 - math::pow(beta1, t)), 1.0 / (1.0 - math::pow(beta2, t)));
         let m = self.m.data_mut().iter_mut();
         let v = self.v.data_mut().iter_mut();
         for (((p, &g), m), v) in params.data_mut().iter_mut().zip(grads.data()).zip(m).zip(v) {

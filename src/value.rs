@@ -15,6 +15,7 @@
 //! recorded is already a topological order, and [`Tape::backward`] is a single loop from the end of
 //! the tape to the start. There are no reference counts, no interior mutability and no graph search.
 
+use crate::math;
 use std::ops::Index;
 
 // ANCHOR: Var
@@ -129,19 +130,19 @@ impl Tape {
     /// `aᵖ` for a constant exponent `p`; ∂/∂a = p·aᵖ⁻¹.
     pub fn pow(&mut self, a: Var, p: f64) -> Var {
         let x = self.value(a);
-        self.push(x.powf(p), [(a, p * x.powf(p - 1.0))])
+        self.push(math::pow(x, p), [(a, p * math::pow(x, p - 1.0))])
     }
 
     /// `eᵃ`; ∂/∂a = eᵃ, the node's own value.
     pub fn exp(&mut self, a: Var) -> Var {
-        let e = self.value(a).exp();
+        let e = math::exp(self.value(a));
         self.push(e, [(a, e)])
     }
 
     /// `ln a`; ∂/∂a = 1/a.
     pub fn log(&mut self, a: Var) -> Var {
         let x = self.value(a);
-        self.push(x.ln(), [(a, 1.0 / x)])
+        self.push(math::ln(x), [(a, 1.0 / x)])
     }
 
     /// `max(0, a)`; ∂/∂a = 1 where a > 0, else 0.

@@ -11,6 +11,9 @@
 //! - **The rendered book.** [`the_rendered_book_has_no_raw_directives_or_dead_links`] renders the
 //!   whole book with mdBook's HTML renderer and checks every page for a leftover `{{#` directive,
 //!   an empty code block, and a link or image that points at nothing (including `#fragments`).
+//! - **Portable math.** [`chapter_examples_compute_through_the_portable_math_module`]: clippy's
+//!   `disallowed-methods` keeps `f64::exp` and the other platform math functions out of the crate,
+//!   its tests and examples, but it does not read the chapters; this applies the same list to them.
 //! - **Code fences.** [`rust_blocks_are_included_crate_code_or_tested`]: a Rust block that holds an
 //!   include is marked `ignore` (it is crate code, compiled with the crate), and every other Rust
 //!   block is not, so it runs as a doctest. Every block names its language, because rustdoc would
@@ -132,50 +135,103 @@ fn every_include_resolves_to_code() {
     println!("{checked} includes checked");
 }
 
+/// The fenced and indented code blocks of a chapter: (info string, text), in order.
+fn code_blocks(content: &str) -> Vec<(String, String)> {
+    let mut blocks = Vec::new();
+    let mut block: Option<(String, String)> = None;
+    for event in Parser::new(content) {
+        match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => info.to_string(),
+                    CodeBlockKind::Indented => "(indented)".to_string(),
+                };
+                block = Some((info, String::new()));
+            }
+            Event::Text(text) => {
+                if let Some((_, body)) = &mut block {
+                    body.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => blocks.extend(block.take()),
+            _ => {}
+        }
+    }
+    blocks
+}
+
 #[test]
 fn rust_blocks_are_included_crate_code_or_tested() {
     let book = load();
     let mut problems = Vec::new();
     for (chapter, content) in chapters(&book) {
-        let mut block: Option<(String, String)> = None; // (info string, text)
-        for event in Parser::new(&content) {
-            match event {
-                Event::Start(Tag::CodeBlock(kind)) => {
-                    let info = match kind {
-                        CodeBlockKind::Fenced(info) => info.to_string(),
-                        CodeBlockKind::Indented => "(indented)".to_string(),
-                    };
-                    block = Some((info, String::new()));
+        for (info, body) in code_blocks(&content) {
+            let attrs: Vec<&str> = info.split([',', ' ']).filter(|a| !a.is_empty()).collect();
+            let is_rust = attrs.first() == Some(&"rust");
+            let includes = directives(&body).iter().any(|d| include_target(d).is_some());
+            let ignored = attrs.contains(&"ignore") || attrs.contains(&"no_run");
+            let first_line = body.lines().next().unwrap_or("");
+            let problem = if attrs.is_empty() || info == "(indented)" {
+                Some("has no language: rustdoc would run it as Rust; fence it as ```text or ```rust")
+            } else if is_rust && includes && !attrs.contains(&"ignore") {
+                Some("includes crate code: fence it as ```rust,ignore (the crate compiles it)")
+            } else if is_rust && !includes && ignored {
+                Some("is not tested: a Rust block that is not crate code must run as a doctest")
+            } else {
+                None
+            };
+            if let Some(p) = problem {
+                problems.push(format!(
+                    "chapters/{}: block `{info}` starting `{first_line}` {p}",
+                    chapter.display()
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The methods `clippy.toml` disallows, as `f64::exp`: clippy does not read the chapters' examples,
+/// so the book guard applies the same list to them.
+fn disallowed_methods() -> Vec<String> {
+    let config = fs::read_to_string(root().join("clippy.toml")).expect("clippy.toml is committed");
+    let mut methods = Vec::new();
+    for line in config.lines() {
+        let Some((_, rest)) = line.split_once("path = \"") else { continue };
+        methods.extend(rest.split_once('"').map(|(path, _)| path.to_string()));
+    }
+    methods
+}
+
+#[test]
+fn chapter_examples_compute_through_the_portable_math_module() {
+    let methods = disallowed_methods();
+    assert!(methods.contains(&"f64::exp".to_string()), "clippy.toml lists no transcendental methods");
+    // A method of one number takes no argument, `x.exp()`, and `tape.exp(x)`, the autograd operation,
+    // is not one; the methods of two numbers have names no tape operation has.
+    let binary = ["powf", "powi", "mul_add", "hypot", "atan2"];
+    let calls: BTreeSet<String> = methods
+        .iter()
+        .filter_map(|path| path.split_once("::").map(|(_, name)| name))
+        .map(|name| if binary.contains(&name) { format!(".{name}(") } else { format!(".{name}()") })
+        .collect();
+    let book = load();
+    let mut problems = Vec::new();
+    for (chapter, content) in chapters(&book) {
+        for (info, body) in code_blocks(&content) {
+            if !info.starts_with("rust") || directives(&body).iter().any(|d| include_target(d).is_some()) {
+                continue;
+            }
+            for (n, line) in body.lines().enumerate() {
+                if let Some(call) = calls.iter().find(|c| line.contains(c.as_str())) {
+                    problems.push(format!(
+                        "chapters/{}: `{}` (line {} of a block) calls `{call}`: the platform's math \
+                         library differs in the last bits; use microgpt::math",
+                        chapter.display(),
+                        line.trim(),
+                        n + 1
+                    ));
                 }
-                Event::Text(text) => {
-                    if let Some((_, body)) = &mut block {
-                        body.push_str(&text);
-                    }
-                }
-                Event::End(TagEnd::CodeBlock) => {
-                    let (info, body) = block.take().expect("a code block ends after it starts");
-                    let attrs: Vec<&str> = info.split([',', ' ']).filter(|a| !a.is_empty()).collect();
-                    let is_rust = attrs.first() == Some(&"rust");
-                    let includes = directives(&body).iter().any(|d| include_target(d).is_some());
-                    let ignored = attrs.contains(&"ignore") || attrs.contains(&"no_run");
-                    let first_line = body.lines().next().unwrap_or("");
-                    let problem = if attrs.is_empty() || info == "(indented)" {
-                        Some("has no language: rustdoc would run it as Rust; fence it as ```text or ```rust")
-                    } else if is_rust && includes && !attrs.contains(&"ignore") {
-                        Some("includes crate code: fence it as ```rust,ignore (the crate compiles it)")
-                    } else if is_rust && !includes && ignored {
-                        Some("is not tested: a Rust block that is not crate code must run as a doctest")
-                    } else {
-                        None
-                    };
-                    if let Some(p) = problem {
-                        problems.push(format!(
-                            "chapters/{}: block `{info}` starting `{first_line}` {p}",
-                            chapter.display()
-                        ));
-                    }
-                }
-                _ => {}
             }
         }
     }

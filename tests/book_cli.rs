@@ -15,6 +15,7 @@
 //! match chapter 1's, `sample` repeats `run`, `--rng python` prints microgpt.py's names, errors exit
 //! with status 1.
 
+use microgpt::math;
 use std::fs;
 use std::io::Read;
 use std::path::Path;
@@ -170,8 +171,8 @@ fn another_corpus_is_learnt_by_heart() {
     let floor: f64 = planets
         .lines()
         .map(|p| {
-            let first = -(if p.starts_with('m') { 2.0_f64 / 8.0 } else { 1.0 / 8.0 }).ln();
-            let after_m = if p.starts_with('m') { 2f64.ln() } else { 0.0 };
+            let first = -math::ln(if p.starts_with('m') { 2.0 / 8.0 } else { 1.0 / 8.0 });
+            let after_m = if p.starts_with('m') { math::ln(2.0) } else { 0.0 };
             (first + after_m) / (p.len() + 1) as f64
         })
         .sum::<f64>()

@@ -1,5 +1,6 @@
 //! Sampling (chapter 9): where generation stops, what it never emits, and what temperature does.
 
+use microgpt::math;
 use microgpt::model::{Config, Gpt};
 use microgpt::nn::ScalarEngine;
 use microgpt::rng::ChaCha;
@@ -75,7 +76,7 @@ fn some_samples_of_an_untrained_model_end_early_with_bos() {
 fn probabilities_at_temperature_t_are_softmax_of_logits_over_t() {
     // Logits ln 1, ln 2, ln 4 give probabilities ∝ 1, 2, 4 at T = 1 and ∝ 1, 4, 16 at T = 1/2.
     // The error is a few ulps of rounding in ln, exp and the division: allow 1e-15.
-    let logits = [0.0, 2f64.ln(), 4f64.ln()];
+    let logits = [0.0, math::ln(2.0), math::ln(4.0)];
     let at_half = probabilities(&logits, Temperature::new(0.5).unwrap());
     let want = [1.0 / 21.0, 4.0 / 21.0, 16.0 / 21.0];
     assert!(at_half.iter().zip(want).all(|(p, w)| (p - w).abs() < 1e-15), "{at_half:?} vs {want:?}");

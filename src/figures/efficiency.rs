@@ -294,7 +294,7 @@ fn by_n_embd(canvas: &Canvas, area: &Canvas, rows: &[ScalingRow]) -> Drawn {
     let points: Vec<(f64, f64)> = rows.iter().map(|r| (r.n_embd as f64, r.us_per_position())).collect();
     let (narrowest, _) = points.first().copied().expect("the bench measures several widths");
     let (widest, cost) = points.last().copied().expect("the bench measures several widths");
-    let quadratic = |n: f64| cost * (n / widest).powi(2);
+    let quadratic = |n: f64| cost * (n / widest) * (n / widest);
     let (x_lo, x_hi) = (narrowest / 1.3, widest * 1.3);
     let y_lo = points.iter().map(|p| p.1).fold(quadratic(x_lo), f64::min) / 1.3;
     let y_hi = cost * 1.6;

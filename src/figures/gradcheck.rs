@@ -4,6 +4,7 @@ use super::style::{BLUE, GREY, VERMILLION, WIDTH, Y_LABELS, font, mesh, panel_ti
 use super::{GRADCHECK_STEP, NAME, Run};
 use crate::error::Result;
 use crate::loss::document_loss;
+use crate::math;
 use crate::model::Gpt;
 use crate::nn::{Engine, ScalarEngine};
 use crate::tokenizer::Token;
@@ -56,8 +57,8 @@ pub fn gradcheck_svg(run: &Run) -> Result<String> {
     let worst_rel = pairs.iter().map(|(a, n)| (a - n).abs() / a.abs().max(n.abs())).fold(0.0, f64::max);
     let same_sign = pairs.iter().filter(|(a, n)| a.signum() == n.signum()).count();
 
-    let decade_below = |x: f64| 10f64.powf(x.log10().floor());
-    let decade_above = |x: f64| 10f64.powf(x.log10().ceil());
+    let decade_below = |x: f64| math::pow(10.0, math::log10(x).floor());
+    let decade_above = |x: f64| math::pow(10.0, math::log10(x).ceil());
     let smallest = pairs.iter().map(|(a, n)| a.abs().min(n.abs())).fold(f64::INFINITY, f64::min);
     let largest = pairs.iter().map(|(a, n)| a.abs().max(n.abs())).fold(0.0, f64::max);
     let (g_lo, g_hi) = (decade_below(smallest), decade_above(largest));

@@ -62,7 +62,7 @@ fn arrow(canvas: &Canvas, points: Vec<(i32, i32)>, colour: RGBColor) -> Drawn {
     let n = points.len();
     let (tip, from) = (points[n - 1], points[n - 2]);
     let (dx, dy) = (f64::from(tip.0 - from.0), f64::from(tip.1 - from.1));
-    let len = dx.hypot(dy);
+    let len = (dx * dx + dy * dy).sqrt();
     let (ux, uy) = (dx / len, dy / len);
     let corner = |side: f64| {
         let x = f64::from(tip.0) - 11.0 * ux + side * 5.0 * uy;

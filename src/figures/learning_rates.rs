@@ -4,10 +4,16 @@ use super::style::{
     BLUE, GREEN, GREY, ORANGE, PURPLE, Swatch, VERMILLION, WIDTH, Y_LABELS, font, legend, mesh, plot_rect,
     svg, write,
 };
-use super::{LEARNING_RATES, SEED, WINDOW, moving_average, run};
-use crate::error::Result;
+use super::{LEARNING_RATES, SEED, WINDOW, moving_average};
+use crate::data;
+use crate::error::{Error, Result};
+use crate::fused::FusedEngine;
+use crate::math;
+use crate::model::Config;
 use crate::optim::AdamConfig;
-use crate::train::TrainOptions;
+use crate::rng::ChaCha;
+use crate::tokenizer::Tokenizer;
+use crate::train::{TrainOptions, prepare, train};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -17,13 +23,12 @@ pub fn learning_rates_svg() -> Result<String> {
     let mut curves = Vec::with_capacity(LEARNING_RATES.len());
     for lr in LEARNING_RATES {
         let adam = AdamConfig { learning_rate: lr, ..AdamConfig::default() };
-        let run = run(&TrainOptions { adam, ..TrainOptions::default() })?;
-        let losses: Vec<f64> = run.steps.iter().map(|s| s.loss).collect();
-        curves.push((lr, moving_average(&losses, WINDOW), run.model.config().vocab_size()));
+        let (losses, diverged) = losses_until_divergence(&TrainOptions { adam, ..TrainOptions::default() })?;
+        curves.push((lr, moving_average(&losses, WINDOW), diverged));
     }
-    let vocab = curves.first().map_or(1, |c| c.2);
-    let guess = (vocab as f64).ln();
-    let steps = curves.first().map_or(0, |c| c.1.len()) as f64;
+    let vocab = Tokenizer::from_docs(&data::builtin_docs())?.vocab_size();
+    let guess = math::ln(vocab as f64);
+    let steps = TrainOptions::default().steps as f64;
     let all = || curves.iter().flat_map(|c| c.1.iter().copied());
     let lo = (all().fold(guess, f64::min) * 10.0).floor() / 10.0;
     // Up to half a nat above guessing: a curve that climbs higher than that has already failed, and
@@ -40,22 +45,26 @@ pub fn learning_rates_svg() -> Result<String> {
     let mut entries: Vec<(Swatch, String)> = curves
         .iter()
         .zip(&styles)
-        .map(|((lr, curve, _), style)| {
+        .map(|((lr, curve, diverged), style)| {
             let last = curve.last().copied().unwrap_or(guess);
             let note = if *lr == reference { " (reference)" } else { "" };
-            (Swatch::Line(*style), format!("{lr} → {last:.2}{note}"))
+            let end = match diverged {
+                Some(step) => format!("infinite loss at step {step}"),
+                None => format!("{last:.2}"),
+            };
+            (Swatch::Line(*style), format!("{lr} → {end}{note}"))
         })
         .collect();
     entries.push((Swatch::Dashed(baseline), format!("guessing: ln {vocab} = {guess:.2}")));
 
-    Ok(svg("learning_rates.svg", (WIDTH, 580), |canvas| {
+    Ok(svg("learning_rates.svg", (WIDTH, 606), |canvas| {
         let title =
             format!("The reference run at {} learning rates ({steps} steps each, seed {SEED})", curves.len());
         write(canvas, &title, (WIDTH as i32 / 2, 12), &font(20), HPos::Center, VPos::Top)?;
         let key = format!("learning rate → mean loss of the last {WINDOW} steps, at the end:");
         write(canvas, &key, (Y_LABELS + 10, 48), &font(16), HPos::Left, VPos::Top)?;
-        legend(canvas, (Y_LABELS + 10, 72), 3, &entries)?;
-        let body = canvas.margin(136, 0, 0, 0);
+        legend(canvas, (Y_LABELS + 10, 72), 2, &entries)?;
+        let body = canvas.margin(162, 0, 0, 0);
         let mut chart = ChartBuilder::on(&body)
             .margin_right(24)
             .x_label_area_size(56)
@@ -90,6 +99,18 @@ pub fn learning_rates_svg() -> Result<String> {
         }
         Ok(())
     }))
+}
+
+/// The loss of every step of the reference run with `options`; a run whose loss stops being finite
+/// ends there, and the step is returned with the losses before it.
+fn losses_until_divergence(options: &TrainOptions) -> Result<(Vec<f64>, Option<usize>)> {
+    let mut run = prepare(data::builtin_docs(), &mut ChaCha::seed(SEED), Config::reference)?;
+    let mut losses = Vec::with_capacity(options.steps);
+    match train(&mut run.model, &mut FusedEngine::new(), &run.docs, options, |r| losses.push(r.loss)) {
+        Ok(_) => Ok((losses, None)),
+        Err(Error::NonFiniteLoss { step, .. }) => Ok((losses, Some(step))),
+        Err(e) => Err(e),
+    }
 }
 
 /// The parts of a line that lie at or below `hi`, cut where it crosses `hi` (plotters would
