@@ -4,6 +4,9 @@
 //! CPython. Floats are stored as IEEE-754 bit patterns and compared with `to_bits()`, so "equal"
 //! here means the same 64 bits, not "close". Each group also stores the `random()` that follows it,
 //! which catches a draw that returns the right value but consumes the wrong number of raw outputs.
+//! The one exception is the normal draws, which go through ln, sin and cos: CPython computed those
+//! with glibc and the crate with its portable `math` module, so their tests state how many draws are
+//! still identical and how far apart the others are (see `agreement`).
 
 use microgpt::python_random::PyRandom;
 use microgpt::rng::RandomSource;
@@ -251,16 +254,30 @@ fn below_matches_cpythons_randbelow() {
     }
 }
 
+/// How close a sequence of normal draws is to CPython's: how many are the same 64 bits, and the
+/// largest distance of the others in units in the last place (adjacent doubles are 1 ulp apart).
+///
+/// `gauss` is the one draw that is not pure integer arithmetic: it computes ln, sin and cos of the
+/// uniforms, and CPython took them from glibc while the crate takes them from `microgpt::math`,
+/// which gives the same bits on every platform and rounds a few results differently from glibc.
+/// The uniforms underneath are the same bits (every other test here), so the draws differ by a few
+/// ulps at most, and most of them not at all.
+fn agreement(got: impl IntoIterator<Item = f64>, want: &[Bits]) -> (usize, u64) {
+    let ulps = |a: f64, b: Bits| (a.to_bits() as i64).abs_diff(b.0 as i64);
+    let distances: Vec<u64> = got.into_iter().zip(want).map(|(a, &b)| ulps(a, b)).collect();
+    assert_eq!(distances.len(), want.len(), "as many draws as vectors");
+    (distances.iter().filter(|&&d| d == 0).count(), distances.into_iter().max().unwrap_or(0))
+}
+
 #[test]
-fn gauss_after_seed_42_matches_cpython() {
+fn gauss_after_seed_42_is_cpythons_to_within_2_ulps() {
     let group = &VECTORS.gauss;
     let (mu, sigma) = (group.mu.f64(), group.sigma.f64());
-    let what = format!("seed({}), gauss({mu}, {sigma})", group.seed);
     let mut rng = PyRandom::seed(group.seed);
-    for (i, &want) in group.values.iter().enumerate() {
-        assert_same_float(&what, i, rng.gauss(mu, sigma), want);
-    }
-    assert_then_random(&what, &mut rng, group.then_random);
+    let draws: Vec<f64> = group.values.iter().map(|_| rng.gauss(mu, sigma)).collect();
+    // Measured with libm 0.2.16: 97 of the 100 draws are CPython's bits, the other 3 within 2 ulps.
+    assert_eq!(agreement(draws, &group.values), (97, 2), "(draws identical, largest distance in ulps)");
+    assert_then_random("gauss", &mut rng, group.then_random);
 }
 
 #[test]
@@ -323,7 +340,7 @@ fn choices_with_softmax_weights_matches_cpython() {
 }
 
 #[test]
-fn microgpt_draw_sequence_matches_cpython() {
+fn microgpt_draw_sequence_is_cpythons() {
     // microgpt.py's order: random.seed(42), shuffle the names, gauss(0, 0.08) for every parameter,
     // then choices for each sampled token.
     let v = &VECTORS.microgpt;
@@ -334,10 +351,11 @@ fn microgpt_draw_sequence_matches_cpython() {
     assert_same_ints("microgpt shuffle", &docs[..v.shuffle_prefix.len()], &v.shuffle_prefix);
     assert_eq!(checksum(&docs), v.shuffle_checksum, "microgpt shuffle: checksum");
 
+    // The initial weights: 3,980 of 4,192 are CPython's bits, the others within 3 ulps (see
+    // `agreement`).
     let sigma = v.gauss_sigma.f64();
-    for (i, &want) in v.gauss.iter().enumerate() {
-        assert_same_float("microgpt parameter init", i, rng.gauss(0.0, sigma), want);
-    }
+    let weights: Vec<f64> = v.gauss.iter().map(|_| rng.gauss(0.0, sigma)).collect();
+    assert_eq!(agreement(weights, &v.gauss), (3980, 3), "(weights identical, largest distance in ulps)");
 
     let weights: Vec<Vec<f64>> = v.weights.iter().map(|ws| ws.iter().map(|w| w.f64()).collect()).collect();
     let draws: Vec<usize> = (0..v.draws.len()).map(|t| rng.choice(&weights[t % weights.len()])).collect();
