@@ -16,14 +16,16 @@
 
 use clap::Parser;
 use microgpt::data::{builtin_docs, parse_docs, read_corpus};
-use microgpt::figures::{Fused, Machine, Measurements, Phases, Reference, SEED, Scalar, Scaling, ScalingRow};
+use microgpt::engine::{Engine, ScalarEngine};
 use microgpt::fused::FusedEngine;
 use microgpt::loss::{document_loss, positions};
 use microgpt::model::Config;
-use microgpt::nn::{Engine, ScalarEngine};
 use microgpt::optim::Adam;
 use microgpt::rng::ChaCha;
 use microgpt::train::{Prepared, TrainOptions, learning_rate, prepare, train};
+use microgpt_figures::{
+    FusedTiming, Machine, Measurements, Phases, Reference, SEED, ScalarTiming, Scaling, ScalingRow,
+};
 use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -120,7 +122,11 @@ fn phases(prepared: &Prepared, steps: usize) -> Phases {
             let t2 = Instant::now();
             engine.backward(loss, &mut grads);
             let t3 = Instant::now();
-            adam.step(model.params_mut(), &grads, learning_rate(options.adam.learning_rate, step, steps));
+            adam.step(
+                model.params_mut(),
+                &grads,
+                learning_rate(options.adam.learning_rate().get(), step, steps),
+            );
             let t4 = Instant::now();
             for (sum, d) in total.iter_mut().zip([t1 - t0, t2 - t1, t3 - t2, t4 - t3]) {
                 *sum += d;
@@ -196,14 +202,14 @@ fn measure(docs: &[String], command: String) -> microgpt::error::Result<Measurem
     let (scalar_us, scalar_loss) = time_per_step(&prepared, &mut ScalarEngine::new(), STEPS);
     let (fused_us, fused_loss) = time_per_step(&prepared, &mut FusedEngine::new(), STEPS);
     let (nodes, edges, ops) = graph_sizes(&prepared, STEPS);
-    let scalar = Scalar {
+    let scalar = ScalarTiming {
         us_per_step: scalar_us,
         nodes_per_step: nodes,
         edges_per_step: edges,
         final_loss: scalar_loss,
     };
     let phases = phases(&prepared, STEPS);
-    let fused = Fused { us_per_step: fused_us, ops_per_step: ops, final_loss: fused_loss, phases };
+    let fused = FusedTiming { us_per_step: fused_us, ops_per_step: ops, final_loss: fused_loss, phases };
 
     // From the reference model (n_layer 1, n_embd 16, block_size 16), one size at a time.
     let joined = |block_size| long_docs(docs, block_size - 1);

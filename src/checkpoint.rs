@@ -34,18 +34,22 @@
 //! `float_roundtrip` makes the reading exact), so a loaded model samples exactly what the saved one
 //! did. Loading checks every field against the configuration and reports the first problem, naming
 //! the field (`params[3].data[2][7]`). Saving writes a temporary file next to the target and renames
-//! it into place, so an interrupted save leaves the old file or the new one, never half of one.
+//! it into place ([`files::write_atomic`]), so an interrupted save leaves the old file or the new
+//! one, never half of one.
+//!
+//! The file's `config` is the model's [`Config`] itself, read through [`Config::new`]'s checks, and
+//! `training` is made from the run's [`TrainOptions`] by [`Training::new`]: no field is copied by hand.
 
 use crate::error::{Error, Result};
+use crate::files;
 use crate::model::{Config, Gpt};
+use crate::rng::RngKind;
 use crate::tokenizer::Tokenizer;
+use crate::train::TrainOptions;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::value::{RawValue, to_raw_value};
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::path::Path;
 
 /// The value of the `format` field.
 pub const FORMAT: &str = "microgpt-checkpoint";
@@ -62,24 +66,13 @@ pub struct Checkpoint {
     /// Always [`VERSION`].
     pub version: u32,
     /// The model's shape.
-    pub config: SavedConfig,
+    pub config: Config,
     /// The model's vocabulary.
     pub tokenizer: SavedTokenizer,
     /// How the weights were made.
     pub training: Training,
     /// Every weight matrix, in layout order.
     pub params: Vec<SavedMatrix>,
-}
-
-/// The fields of a [`Config`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SavedConfig {
-    pub vocab_size: usize,
-    pub n_layer: usize,
-    pub n_embd: usize,
-    pub n_head: usize,
-    pub block_size: usize,
 }
 
 /// The characters of a [`Tokenizer`], in id order.
@@ -125,25 +118,33 @@ pub struct Training {
     /// The loss of the last step, or `None` after zero steps.
     pub final_loss: Option<f64>,
 }
-
-/// Which generator a random stream came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RngKind {
-    /// [`crate::rng::ChaCha`], the default.
-    ChaCha,
-    /// [`crate::python_random::PyRandom`], CPython's Mersenne Twister.
-    Python,
-}
 // ANCHOR_END: Checkpoint
 
-impl std::fmt::Display for RngKind {
-    /// The name used in the file and on the command line.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            RngKind::ChaCha => "chacha",
-            RngKind::Python => "python",
-        })
+impl Training {
+    /// The record of a run that trained with `options` on `documents` documents from `data` (a path,
+    /// or [`BUILTIN_SOURCE`](crate::data::BUILTIN_SOURCE)), drawing from an `rng` generator seeded
+    /// with `seed`, and whose last step's loss was `final_loss` (`None` after zero steps).
+    pub fn new(
+        options: &TrainOptions,
+        seed: u64,
+        rng: RngKind,
+        data: String,
+        documents: usize,
+        final_loss: Option<f64>,
+    ) -> Self {
+        let adam = &options.adam;
+        Training {
+            steps: options.steps,
+            learning_rate: adam.learning_rate().get(),
+            beta1: adam.beta1(),
+            beta2: adam.beta2(),
+            eps: adam.eps(),
+            seed,
+            rng,
+            data,
+            documents,
+            final_loss,
+        }
     }
 }
 
@@ -190,22 +191,27 @@ fn invalid(field: impl Into<String>, message: impl Into<String>) -> Error {
     Error::Checkpoint { field: field.into(), message: message.into() }
 }
 
+/// An error of the core, about a value this file supplied, as an error about the field it came
+/// from: the one place where the layers' errors become the file's.
+fn at_field(e: Error) -> Error {
+    match e {
+        Error::InvalidConfig(why) => invalid("config", why),
+        Error::EmptyCorpus => invalid("tokenizer.chars", "there are no characters"),
+        e @ Error::UnsortedVocabulary { .. } => invalid("tokenizer.chars", e.to_string()),
+        e @ Error::ParamCount { .. } => invalid("params", e.to_string()),
+        other => other,
+    }
+}
+
 impl Checkpoint {
     // ANCHOR: new
     /// The checkpoint of `model`, whose vocabulary is `tokenizer`'s, made by `training`.
     pub fn new(model: &Gpt, tokenizer: &Tokenizer, training: Training) -> Self {
-        let c = model.config();
         let params = model.params();
         Checkpoint {
             format: FORMAT.to_string(),
             version: VERSION,
-            config: SavedConfig {
-                vocab_size: c.vocab_size(),
-                n_layer: c.n_layer(),
-                n_embd: c.n_embd(),
-                n_head: c.n_head(),
-                block_size: c.block_size(),
-            },
+            config: *model.config(),
             tokenizer: SavedTokenizer { chars: tokenizer.chars().iter().collect() },
             training,
             params: params
@@ -228,33 +234,20 @@ impl Checkpoint {
     /// valid, the vocabulary has `vocab_size - 1` sorted distinct characters, every matrix holds
     /// `rows × cols` finite numbers, and the matrices have the layout's names and shapes in its order.
     pub fn model(&self) -> Result<(Gpt, Tokenizer)> {
-        let config = self.checked_config()?;
-        let tokenizer = self.checked_tokenizer(&config)?;
+        let tokenizer = self.checked_tokenizer()?;
         for (i, saved) in self.params.iter().enumerate() {
             saved.check(i)?;
         }
         let data: Vec<f64> = self.params.iter().flat_map(|m| m.data.iter().flatten().copied()).collect();
-        self.check_size(data.len())?;
-        let model = Gpt::from_params(config, data)?;
+        let model = Gpt::from_params(self.config, data).map_err(at_field)?;
         self.check_layout(&model)?;
         Ok((model, tokenizer))
     }
     // ANCHOR_END: model
 
-    fn checked_config(&self) -> Result<Config> {
-        let c = self.config;
-        Config::new(c.vocab_size, c.n_layer, c.n_embd, c.n_head, c.block_size).map_err(|e| match e {
-            Error::InvalidConfig(why) => invalid("config", why),
-            other => other,
-        })
-    }
-
-    fn checked_tokenizer(&self, config: &Config) -> Result<Tokenizer> {
-        let tokenizer =
-            Tokenizer::from_chars(self.tokenizer.chars.chars().collect()).map_err(|e| match e {
-                Error::EmptyCorpus => invalid("tokenizer.chars", "there are no characters"),
-                other => other,
-            })?;
+    fn checked_tokenizer(&self) -> Result<Tokenizer> {
+        let config = &self.config;
+        let tokenizer = Tokenizer::from_chars(self.tokenizer.chars.chars().collect()).map_err(at_field)?;
         if tokenizer.vocab_size() != config.vocab_size() {
             let message = format!(
                 "{} characters and BOS make {} tokens, but config.vocab_size is {}",
@@ -265,21 +258,6 @@ impl Checkpoint {
             return Err(invalid("tokenizer.chars", message));
         }
         Ok(tokenizer)
-    }
-
-    /// A corrupt config could ask for more memory than there is: before its layout is built, each
-    /// term of `n_params` must fit in the `weights` the file actually has.
-    fn check_size(&self, weights: usize) -> Result<()> {
-        let SavedConfig { vocab_size: v, n_layer: l, n_embd: e, block_size: b, .. } = self.config;
-        let terms = [
-            v.checked_mul(e),
-            b.checked_mul(e),
-            e.checked_mul(e).and_then(|e2| e2.checked_mul(l)).and_then(|x| x.checked_mul(12)),
-        ];
-        if terms.iter().any(|t| t.is_none_or(|t| t > weights)) {
-            return Err(invalid("config", format!("needs more weights than the {weights} in params")));
-        }
-        Ok(())
     }
 
     /// The saved matrices have `model`'s names and shapes, in its order.
@@ -340,15 +318,14 @@ impl Checkpoint {
 
     /// Reads the checkpoint at `path` (see [`Checkpoint::from_json`]).
     pub fn load(path: &Path) -> Result<Self> {
-        let json = fs::read(path).map_err(|e| io_error(path, &e))?;
-        Self::from_json(&json)
+        Self::from_json(&files::read(path)?)
     }
 
-    /// Writes the checkpoint to `path` atomically (see [`write_atomic`]), after checking that it
-    /// would load again.
+    /// Writes the checkpoint to `path` atomically (see [`files::write_atomic`]), after checking that
+    /// it would load again.
     pub fn save(&self, path: &Path) -> Result<()> {
         self.model()?;
-        write_atomic(path, self.to_json().as_bytes())
+        files::write_atomic(path, self.to_json().as_bytes())
     }
 }
 
@@ -370,72 +347,4 @@ fn parse<T: DeserializeOwned>(json: &[u8]) -> Result<T> {
     })?;
     de.end().map_err(|e| invalid("(top level)", e.to_string()))?;
     Ok(value)
-}
-
-fn io_error(path: &Path, e: &io::Error) -> Error {
-    Error::Io { path: path.display().to_string(), message: e.to_string() }
-}
-
-/// The directory `path` would be written into: its parent, or `.` for a bare file name.
-fn parent_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    }
-}
-
-/// Checks that the directory `path` would be written into exists, so a run can fail before it
-/// trains rather than after.
-pub fn check_writable(path: &Path) -> Result<()> {
-    let dir = parent_dir(path);
-    if path.file_name().is_none() {
-        return Err(Error::Io { path: path.display().to_string(), message: "not a file name".into() });
-    }
-    if !dir.is_dir() {
-        return Err(Error::Io {
-            path: path.display().to_string(),
-            message: format!("cannot write there: the directory {} does not exist", dir.display()),
-        });
-    }
-    Ok(())
-}
-
-// ANCHOR: write_atomic
-/// Writes `bytes` to `path` so that, whatever happens, `path` holds either its old content or all of
-/// `bytes`: write a temporary file in the same directory, flush it to disk, rename it over `path`.
-///
-/// A rename within one directory is atomic on the file systems we care about, and doing it in the
-/// same directory keeps it on one file system. On failure the temporary file is removed.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    check_writable(path)?;
-    let dir = parent_dir(path);
-    let (tmp, mut file) = create_temp(dir, path).map_err(|e| io_error(path, &e))?;
-    let written = file.write_all(bytes).and_then(|()| file.sync_all()).and_then(|()| fs::rename(&tmp, path));
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(io_error(path, &e));
-    }
-    // Best effort, so the rename itself survives a power cut; not every platform opens directories.
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}
-// ANCHOR_END: write_atomic
-
-/// A new file `.NAME.PID.N.tmp` beside `path`, created only if no such file exists.
-fn create_temp(dir: &Path, path: &Path) -> io::Result<(PathBuf, File)> {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let mut attempts = 0;
-    loop {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
-            Ok(file) => return Ok((tmp, file)),
-            // Left behind by an earlier process that had the same id: try the next number.
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempts < 100 => attempts += 1,
-            Err(e) => return Err(e),
-        }
-    }
 }

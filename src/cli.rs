@@ -11,28 +11,27 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use microgpt::checkpoint::{self, Checkpoint, RngKind, Training};
-use microgpt::data;
-use microgpt::figures;
+use microgpt::checkpoint::{Checkpoint, Training};
+use microgpt::data::{self, BUILTIN_SOURCE};
+use microgpt::engine::{Engine, ScalarEngine};
+use microgpt::files;
 use microgpt::fused::FusedEngine;
 use microgpt::loss::positions;
 use microgpt::model::{Config, Gpt};
-use microgpt::nn::{Engine, ScalarEngine};
-use microgpt::optim::AdamConfig;
+use microgpt::optim::{AdamConfig, LearningRate};
 use microgpt::python_random::PyRandom;
-use microgpt::rng::{ChaCha, RandomSource};
+use microgpt::rng::{ChaCha, RandomSource, RngKind};
 use microgpt::sample::{Temperature, sample};
 use microgpt::tokenizer::Tokenizer;
 use microgpt::train::{Prepared, StepReport, TrainOptions, prepare, train};
 use microgpt::{Error, Result};
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::fmt::Display;
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// How the built-in corpus is named in messages and checkpoints.
-const BUILTIN_SOURCE: &str = "built-in names";
 /// The running mean in the progress report is over this many most recent steps.
 const MEAN_WINDOW: usize = 100;
 
@@ -58,8 +57,6 @@ enum Command {
     Run(RunArgs),
     /// Print names from a checkpoint saved by `run --save`
     Sample(SampleArgs),
-    /// Redraw every figure of the book from its seeded runs
-    Figures(FiguresArgs),
 }
 // ANCHOR_END: Cli
 
@@ -86,7 +83,7 @@ struct RunArgs {
     #[command(flatten)]
     engine: EngineArgs,
     /// Adam's learning rate at step 0, decaying linearly to 0
-    #[arg(long, value_name = "LR", allow_negative_numbers = true, default_value_t = AdamConfig::default().learning_rate)]
+    #[arg(long, value_name = "LR", allow_negative_numbers = true, default_value_t = AdamConfig::default().learning_rate().get())]
     lr: f64,
     /// Transformer blocks
     #[arg(long, value_name = "N", default_value_t = reference().n_layer())]
@@ -145,13 +142,6 @@ enum EngineArg {
 }
 
 #[derive(Debug, Args)]
-struct FiguresArgs {
-    /// Directory to write the SVG files into (created if missing)
-    #[arg(long, value_name = "DIR", default_value = "chapters/figures")]
-    out: PathBuf,
-}
-
-#[derive(Debug, Args)]
 struct SamplingArgs {
     /// How many names to print
     #[arg(long, value_name = "N", default_value_t = 20)]
@@ -186,7 +176,6 @@ impl Cli {
         match command.unwrap_or(Command::Run(run)) {
             Command::Run(args) => run_command(&args, &ui),
             Command::Sample(args) => sample_command(&args, &ui),
-            Command::Figures(args) => figures_command(&args, &ui),
         }
     }
 }
@@ -215,17 +204,6 @@ fn with_engine<R: RandomSource>(job: impl Job, rng: R, engine: EngineArg) -> Res
 }
 // ANCHOR_END: Job
 
-/// `microgpt figures`: the paths written go to stdout, one per line.
-fn figures_command(args: &FiguresArgs, ui: &Ui) -> Result<()> {
-    let start = Instant::now();
-    let paths = figures::render_all(&args.out)?;
-    for path in &paths {
-        println!("{}", path.display());
-    }
-    ui.line(format!("drew {} figures in {:.2} s", paths.len(), start.elapsed().as_secs_f64()));
-    Ok(())
-}
-
 /// Messages for the person watching: stderr, unless `--quiet`.
 struct Ui {
     quiet: bool,
@@ -244,43 +222,72 @@ impl Ui {
 fn run_command(args: &RunArgs, ui: &Ui) -> Result<()> {
     // Whatever can be checked before training is checked before training.
     let temperature = Temperature::new(args.sampling.temperature)?;
-    if !(args.lr.is_finite() && args.lr > 0.0) {
-        return Err(Error::InvalidConfig(format!(
-            "the learning rate must be a finite number greater than 0, not {}",
-            args.lr
-        )));
-    }
+    let learning_rate = LearningRate::new(args.lr)?;
+    let options =
+        TrainOptions { steps: args.steps, adam: AdamConfig::default().with_learning_rate(learning_rate) };
     for path in [&args.save, &args.losses].into_iter().flatten() {
-        checkpoint::check_writable(path)?;
+        files::check_writable(path)?;
     }
-    dispatch(RunJob { args, temperature, ui }, args.rng.into(), args.seed, args.engine.engine)
+    dispatch(RunJob { args, options, temperature, ui }, args.rng.into(), args.seed, args.engine.engine)
 }
 
-/// `microgpt run`: load, prepare, train, save, sample.
+/// `microgpt run`: read, prepare, train, save, sample.
 struct RunJob<'a> {
     args: &'a RunArgs,
+    options: TrainOptions,
     temperature: Temperature,
     ui: &'a Ui,
 }
 
 impl Job for RunJob<'_> {
     fn run<R: RandomSource, E: Engine>(self, mut rng: R, mut engine: E) -> Result<()> {
-        let RunJob { args, temperature, ui } = self;
         let start = Instant::now();
-        let bytes;
-        let (docs, source) = match &args.data {
-            Some(path) => {
-                let source = path.display().to_string();
-                bytes = data::read_corpus(path)?;
-                (data::parse_docs(&bytes, &source)?, source)
-            }
-            None => (data::builtin_docs(), BUILTIN_SOURCE.to_string()),
-        };
+        let (text, source) = read_corpus(self.args)?;
+        let docs = data::parse_docs(&text, &source)?;
         let documents = docs.len();
         let Prepared { tokenizer, docs, mut model } = prepare(docs, &mut rng, |vocab_size| {
-            Config::new(vocab_size, args.n_layer, args.n_embd, args.n_head, args.block_size)
+            Config::new(
+                vocab_size,
+                self.args.n_layer,
+                self.args.n_embd,
+                self.args.n_head,
+                self.args.block_size,
+            )
         })?;
-        let config = *model.config();
+        self.report_prepared(&source, documents, &tokenizer, &docs, model.config(), start);
+        let trained = self.train(&mut model, &mut engine, &docs)?;
+        self.save(&model, &tokenizer, &source, documents, &trained)?;
+        let n = self.args.sampling.samples;
+        print_samples(&model, &tokenizer, &mut engine, self.temperature, n, &mut rng, self.ui)
+    }
+}
+
+/// The text of `--data`, or of the built-in corpus, and how messages and checkpoints name it.
+fn read_corpus(args: &RunArgs) -> Result<(Cow<'static, [u8]>, String)> {
+    Ok(match &args.data {
+        Some(path) => (Cow::Owned(data::read_corpus(path)?), path.display().to_string()),
+        None => (Cow::Borrowed(data::BUILTIN_NAMES.as_bytes()), BUILTIN_SOURCE.to_string()),
+    })
+}
+
+/// What training reported: every step when `--losses` asks for them, and the last one.
+struct Trained {
+    log: Vec<StepReport>,
+    last: Option<StepReport>,
+}
+
+impl RunJob<'_> {
+    /// Tells the person watching what was read and what will be trained.
+    fn report_prepared(
+        &self,
+        source: &str,
+        documents: usize,
+        tokenizer: &Tokenizer,
+        docs: &[Vec<usize>],
+        config: &Config,
+        start: Instant,
+    ) {
+        let ui = self.ui;
         ui.line(format!(
             "data: {} documents from {source}; {} characters + BOS = {} tokens",
             HumanCount(documents as u64),
@@ -295,8 +302,8 @@ impl Job for RunJob<'_> {
             config.n_embd(),
             config.n_head(),
             config.block_size(),
-            RngKind::from(args.rng),
-            args.seed,
+            RngKind::from(self.args.rng),
+            self.args.seed,
             start.elapsed().as_millis()
         ));
         let cut = docs.iter().filter(|d| positions(config.block_size(), d.len()) < d.len() - 1).count();
@@ -308,18 +315,17 @@ impl Job for RunJob<'_> {
                 bs = config.block_size(),
             ));
         }
+    }
 
-        let options = TrainOptions {
-            steps: args.steps,
-            adam: AdamConfig { learning_rate: args.lr, ..AdamConfig::default() },
-        };
+    /// Trains `model` with a progress report, and says how it went.
+    fn train<E: Engine>(&self, model: &mut Gpt, engine: &mut E, docs: &[Vec<usize>]) -> Result<Trained> {
         let start = Instant::now();
-        let mut progress = Progress::new(ui, args.steps);
+        let mut progress = Progress::new(self.ui, self.options.steps);
         // Kept only when asked for: a long run would otherwise hold every step in memory.
         let mut log = Vec::new();
-        let trained = train(&mut model, &mut engine, &docs, &options, |r| {
+        let trained = train(model, engine, docs, &self.options, |r| {
             progress.step(r);
-            if args.losses.is_some() {
+            if self.args.losses.is_some() {
                 log.push(*r);
             }
         });
@@ -327,37 +333,46 @@ impl Job for RunJob<'_> {
         trained?;
         let seconds = start.elapsed().as_secs_f64();
         match progress.last {
-            Some(last) => ui.line(format!(
+            Some(last) => self.ui.line(format!(
                 "trained {} steps in {seconds:.2} s ({} steps/s): final loss {:.4}, {}",
                 last.step,
                 HumanCount((last.step as f64 / seconds) as u64),
                 last.loss,
                 progress.running_mean()
             )),
-            None => ui.line("no training steps: sampling from the untrained model"),
+            None => self.ui.line("no training steps: sampling from the untrained model"),
         }
+        Ok(Trained { log, last: progress.last })
+    }
 
+    /// Writes the checkpoint (`--save`) and the loss log (`--losses`), where asked for.
+    fn save(
+        &self,
+        model: &Gpt,
+        tokenizer: &Tokenizer,
+        source: &str,
+        documents: usize,
+        trained: &Trained,
+    ) -> Result<()> {
+        let args = self.args;
         if let Some(path) = &args.save {
-            let training = Training {
-                steps: args.steps,
-                learning_rate: options.adam.learning_rate,
-                beta1: options.adam.beta1,
-                beta2: options.adam.beta2,
-                eps: options.adam.eps,
-                seed: args.seed,
-                rng: args.rng.into(),
-                data: source,
+            let final_loss = trained.last.map(|r| r.loss);
+            let training = Training::new(
+                &self.options,
+                args.seed,
+                args.rng.into(),
+                source.to_string(),
                 documents,
-                final_loss: progress.last.map(|r| r.loss),
-            };
-            Checkpoint::new(&model, &tokenizer, training).save(path)?;
-            ui.line(format!("saved the model to {}", path.display()));
+                final_loss,
+            );
+            Checkpoint::new(model, tokenizer, training).save(path)?;
+            self.ui.line(format!("saved the model to {}", path.display()));
         }
         if let Some(path) = &args.losses {
-            checkpoint::write_atomic(path, losses_csv(&log).as_bytes())?;
-            ui.line(format!("wrote {} losses to {}", log.len(), path.display()));
+            files::write_atomic(path, losses_csv(&trained.log).as_bytes())?;
+            self.ui.line(format!("wrote {} losses to {}", trained.log.len(), path.display()));
         }
-        print_samples(&model, &tokenizer, &mut engine, temperature, args.sampling.samples, &mut rng, ui)
+        Ok(())
     }
 }
 
@@ -489,7 +504,7 @@ fn print_samples<E: Engine, R: RandomSource>(
     match written {
         // The reader has all it wants (`microgpt | head -3`): not an error.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::Io { path: "stdout".into(), message: e.to_string() }),
+        Err(e) => Err(Error::io(Path::new("stdout"), &e)),
         Ok(()) => {
             let ms = start.elapsed().as_millis();
             ui.line(format!("sampled {n} names at temperature {} in {ms} ms", temperature.get()));

@@ -8,14 +8,17 @@
 //!
 //! The crate ships its own corpus, [`BUILTIN_NAMES`]: 32,000 given names from the US Social Security
 //! Administration's public-domain counts (see `data/README.md`), so `cargo run` needs no download.
-//! This module and the command line are the only places that touch files.
 
 use crate::error::{Error, Result};
+use crate::files;
 use std::path::Path;
 
 // ANCHOR: BUILTIN_NAMES
 /// The built-in corpus: 32,000 lowercase names, most frequent first, one per line.
 pub const BUILTIN_NAMES: &str = include_str!("../data/names.txt");
+
+/// How the built-in corpus is named where a file's path would be: in messages and checkpoints.
+pub const BUILTIN_SOURCE: &str = "built-in names";
 // ANCHOR_END: BUILTIN_NAMES
 
 // ANCHOR: parse_docs
@@ -44,12 +47,12 @@ fn python_strip(line: &str) -> &str {
 ///
 /// A file that cannot be read is an [`Error::Io`] naming the path and the reason.
 pub fn read_corpus(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| Error::Io { path: path.display().to_string(), message: e.to_string() })
+    files::read(path)
 }
 
 /// The documents of the built-in corpus.
 pub fn builtin_docs() -> Vec<&'static str> {
-    parse_docs(BUILTIN_NAMES.as_bytes(), "built-in names").expect("the built-in corpus has 32,000 names")
+    parse_docs(BUILTIN_NAMES.as_bytes(), BUILTIN_SOURCE).expect("the built-in corpus has 32,000 names")
 }
 
 #[cfg(test)]

@@ -2,10 +2,16 @@
 //!
 //! Arithmetic on well-formed inputs cannot fail; a shape mismatch inside the model is a bug and
 //! panics with the shapes. Everything that comes from outside (documents, configurations,
-//! temperatures, files, checkpoints) can be wrong, and each way it can be wrong is a variant here,
-//! with a message that names the problem and where it is.
+//! temperatures, learning rates, files, checkpoints) can be wrong, and each way it can be wrong is a
+//! variant here, with a message that names the problem and where it is.
+//!
+//! Each variant belongs to the layer that finds the problem: the tokenizer reports a vocabulary that
+//! is not sorted, the model a parameter count that does not fit its configuration. A checkpoint is
+//! only one of the places such values come from, so the checkpoint module translates these errors
+//! into the names of its own fields ([`Error::Checkpoint`]), in one place.
 
 use std::fmt;
+use std::path::Path;
 
 /// Everything that can be wrong with user input, in one line each.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,10 +20,18 @@ pub enum Error {
     UnknownChar { ch: char, position: usize },
     /// No documents, or documents without a single character.
     EmptyCorpus,
+    /// A vocabulary whose characters are not sorted and distinct: `before` comes before `after`.
+    UnsortedVocabulary { before: char, after: char },
     /// A model configuration that cannot be built.
     InvalidConfig(String),
+    /// Weights for a model of another size: the configuration needs `expected`, there are `found`.
+    ParamCount { expected: usize, found: usize },
     /// A sampling temperature that is not a finite number above zero.
     InvalidTemperature(f64),
+    /// A learning rate that is not a finite number above zero.
+    InvalidLearningRate(f64),
+    /// An Adam setting (β₁, β₂ or ε) outside its range.
+    InvalidAdam(String),
     /// A training step whose loss was NaN or infinite.
     NonFiniteLoss { step: usize, loss: f64, learning_rate: f64 },
     /// A file that could not be read or written.
@@ -26,6 +40,13 @@ pub enum Error {
     NotUtf8 { path: String, offset: usize },
     /// A checkpoint that is corrupt or does not fit: the field at fault and what is wrong with it.
     Checkpoint { field: String, message: String },
+}
+
+impl Error {
+    /// An [`Error::Io`] for `path`, with the operating system's reason.
+    pub fn io(path: &Path, e: &std::io::Error) -> Self {
+        Error::Io { path: path.display().to_string(), message: e.to_string() }
+    }
 }
 
 impl fmt::Display for Error {
@@ -38,10 +59,20 @@ impl fmt::Display for Error {
                 u32::from(*ch)
             ),
             Error::EmptyCorpus => write!(f, "the corpus has no documents with any characters"),
+            Error::UnsortedVocabulary { before, after } => {
+                write!(f, "characters must be sorted and distinct, found {before:?} before {after:?}")
+            }
             Error::InvalidConfig(why) => write!(f, "invalid model configuration: {why}"),
+            Error::ParamCount { expected, found } => {
+                write!(f, "the configuration needs {expected} parameters, found {found}")
+            }
             Error::InvalidTemperature(t) => {
                 write!(f, "invalid temperature {t}: it must be a finite number greater than 0")
             }
+            Error::InvalidLearningRate(lr) => {
+                write!(f, "invalid learning rate {lr}: it must be a finite number greater than 0")
+            }
+            Error::InvalidAdam(why) => write!(f, "invalid Adam setting: {why}"),
             Error::NonFiniteLoss { step, loss, learning_rate } => write!(
                 f,
                 "training diverged: the loss at step {step} is {loss}; try a lower learning rate \

@@ -17,8 +17,9 @@
 //! to right), so the two engines produce bit-identical losses. Their gradients sum the same terms in a
 //! different order, and agree to about 1e-15 relative.
 
-use crate::math;
-use crate::nn::{Engine, softmax_in_place};
+use crate::engine::Engine;
+use crate::math::{self, softmax_in_place};
+use crate::nn::{RMS_NORM_EPS, attention_scale};
 use crate::params::{Matrix, Params};
 use std::ops::Range;
 
@@ -32,7 +33,7 @@ pub struct Span {
 
 impl Span {
     fn range(self) -> Range<usize> {
-        self.start as usize..(self.start + self.len) as usize
+        self.start as usize..self.start as usize + self.len as usize
     }
 
     fn len(self) -> usize {
@@ -49,8 +50,8 @@ pub struct Scalar(u32);
 /// One recorded vector operation: what it read, where it wrote, and what backward needs.
 #[derive(Clone, Copy, Debug)]
 enum Op {
-    /// `out = params[row]`.
-    Embed { row: usize, out: Span },
+    /// `out = params[offset..offset + out.len]`: one row of an embedding table.
+    Embed { offset: usize, out: Span },
     /// `out = a + b`.
     Add { a: Span, b: Span, out: Span },
     /// `out = W x`.
@@ -103,16 +104,18 @@ impl FusedEngine {
         self.ops.len()
     }
 
-    /// How many activations the current graph holds.
-    pub fn value_count(&self) -> usize {
-        self.vals.len()
-    }
-
     /// A new span of `len` zeros at the end of the value buffer.
     fn alloc(&mut self, len: usize) -> Span {
         let start = self.vals.len();
         self.vals.resize(start + len, 0.0);
-        Span { start: start as u32, len: len as u32 }
+        Span { start: index(start), len: index(len) }
+    }
+
+    /// A new scalar holding `value` at the end of the value buffer.
+    fn push_scalar(&mut self, value: f64) -> Scalar {
+        let out = Scalar(index(self.vals.len()));
+        self.vals.push(value);
+        out
     }
 
     /// The values before `out` (everything an op can read) and `out` itself, which must be the
@@ -121,6 +124,11 @@ impl FusedEngine {
         let (read, write) = vals.split_at_mut(out.start as usize);
         (read, &mut write[..out.len()])
     }
+}
+
+/// A position in the value buffer as the 32 bits a [`Span`] or [`Scalar`] stores.
+fn index(i: usize) -> u32 {
+    u32::try_from(i).expect("a graph holds at most 2³² values")
 }
 
 // ANCHOR: kernels
@@ -201,7 +209,7 @@ impl Engine for FusedEngine {
         let out = self.alloc(m.cols());
         let row = m.row_range(r);
         self.vals[out.range()].copy_from_slice(&self.params[row.clone()]);
-        self.ops.push(Op::Embed { row: row.start, out });
+        self.ops.push(Op::Embed { offset: row.start, out });
         out
     }
 
@@ -235,7 +243,7 @@ impl Engine for FusedEngine {
         let (read, out_vals) = Self::split(&mut self.vals, out);
         let x_vals = &read[x.range()];
         let mean_sq = dot(x_vals, x_vals) * (1.0 / x.len() as f64);
-        let scale = math::pow(mean_sq + 1e-5, -0.5);
+        let scale = math::pow(mean_sq + RMS_NORM_EPS, -0.5);
         for (o, &xi) in out_vals.iter_mut().zip(x_vals) {
             *o = xi * scale;
         }
@@ -259,7 +267,7 @@ impl Engine for FusedEngine {
         let q = *q;
         let positions = keys.len();
         let head_dim = q.len() / n_head;
-        let scale = 1.0 / (head_dim as f64).sqrt();
+        let scale = attention_scale(head_dim);
         let kv_start = self.kv.len();
         self.kv.extend_from_slice(keys);
         self.kv.extend_from_slice(values);
@@ -291,16 +299,14 @@ impl Engine for FusedEngine {
         p.copy_from_slice(&read[logits.range()]);
         softmax_in_place(p);
         let loss = -math::ln(p[target]);
-        let out = Scalar(self.vals.len() as u32);
-        self.vals.push(loss);
+        let out = self.push_scalar(loss);
         self.ops.push(Op::CrossEntropy { logits, target, probs, out });
         out
     }
 
     fn mean(&mut self, xs: &[Scalar]) -> Scalar {
         let total = xs.iter().fold(0.0, |acc, x| acc + self.vals[x.0 as usize]);
-        let out = Scalar(self.vals.len() as u32);
-        self.vals.push(total * (1.0 / xs.len() as f64));
+        let out = self.push_scalar(total * (1.0 / xs.len() as f64));
         self.ops.push(Op::Mean { start: self.scalars.len(), n: xs.len(), out });
         self.scalars.extend_from_slice(xs);
         out
@@ -326,8 +332,8 @@ impl Engine for FusedEngine {
         let (vals, params) = (&self.vals, &self.params);
         for op in self.ops.iter().rev() {
             match *op {
-                Op::Embed { row, out } => {
-                    axpy(&mut gp[row..row + out.len()], 1.0, &g[out.range()]);
+                Op::Embed { offset, out } => {
+                    axpy(&mut gp[offset..offset + out.len()], 1.0, &g[out.range()]);
                 }
                 Op::Add { a, b, out } => {
                     for i in 0..out.len() {
@@ -419,7 +425,7 @@ fn attention_backward(
     let positions = kv.len() / 2;
     let (keys, values) = kv.split_at(positions);
     let head_dim = q.len() / n_head;
-    let scale = 1.0 / (head_dim as f64).sqrt();
+    let scale = attention_scale(head_dim);
     scratch.clear();
     scratch.resize(positions + head_dim, 0.0);
     let (ga, go) = scratch.split_at_mut(positions);
@@ -449,9 +455,9 @@ fn attention_backward(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::ScalarEngine;
     use crate::loss::document_loss;
     use crate::model::{Config, Gpt};
-    use crate::nn::ScalarEngine;
     use crate::rng::ChaCha;
 
     fn loss_and_grads<E: Engine>(e: &mut E, model: &Gpt, doc: &[usize]) -> (f64, Params) {

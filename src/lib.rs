@@ -1,28 +1,41 @@
 //! # microgpt: a complete GPT in Rust, from scalar autograd to sampling
 //!
-//! The modules follow the order in which the book teaches them:
+//! This crate is the code of a book, *microgpt: a GPT from scratch in Rust*, whose chapters include
+//! it piece by piece. The book lives in `chapters/` of the repository; read it with
+//! `mdbook serve --open` from the repository's root (mdBook 0.5.4: `cargo install mdbook --locked
+//! --version 0.5.4`).
 //!
-//! 1. Seeded randomness, passed in explicitly: [`rng`].
-//! 2. The autograd tape, where numbers remember how they were made: [`value`].
-//! 3. Characters to token ids, with BOS at both ends: [`tokenizer`].
-//! 4. Linear, softmax, rms_norm and attention on the tape, and the [`nn::Engine`] trait: [`nn`].
-//! 5. The named weight matrices and the GPT forward pass with a KV cache: [`params`], [`model`].
-//! 6. The mean cross-entropy of one document: [`loss`].
-//! 7. Adam: [`optim`].
-//! 8. The training loop, reporting through a callback: [`train`].
-//! 9. Generating new documents at a temperature: [`sample`].
-//! 10. The same model, many times faster, with one node per vector operation: [`fused`].
+//! The modules, with the chapter that teaches each:
 //!
-//! Beside them: [`python_random`] reproduces CPython's `random` module bit for bit; [`error`] names
-//! everything that can be wrong with user input. At the edge, the only modules that touch files:
-//! [`data`] reads corpora (and holds the built-in one) and [`checkpoint`] saves and loads trained
-//! models, and [`figures`] draws the book's figures from seeded runs and writes them as SVG. The
-//! command line lives in the binary (`src/main.rs`, `src/cli.rs`).
+//! | module | what it is | chapter |
+//! | --- | --- | --- |
+//! | [`value`] | the autograd tape: numbers that remember how they were made | 2 |
+//! | [`tokenizer`] | characters to token ids, with BOS at both ends | 3 |
+//! | [`nn`] | linear, softmax, rms_norm, attention and cross-entropy on the tape | 4, 6, 7 |
+//! | [`math`] | exp, ln, pow, sin, cos and the softmax of plain numbers, the same bits everywhere | 4, 13 |
+//! | [`engine`] | the [`Engine`](engine::Engine) seam the model is written against, and the scalar engine | 4, 5 |
+//! | [`params`] | named matrices in one flat vector of weights | 5 |
+//! | [`model`] | the configuration and the forward pass of one token, with a KV cache | 5, 6 |
+//! | [`rng`] | seeded random sources, passed in as `&mut`, and the draws a GPT makes | 5, 10, 13 |
+//! | [`loss`] | the mean cross-entropy of one document | 7 |
+//! | [`optim`] | Adam, and the learning rate | 8 |
+//! | [`train`] | the training loop, reporting through a callback | 9 |
+//! | [`sample`] | generating documents at a temperature | 10 |
+//! | [`data`], [`checkpoint`], [`files`] | the edge that touches files: corpora, saved models, safe writes | 11 |
+//! | [`error`] | everything that can be wrong with user input | 12 |
+//! | [`python_random`] | CPython's `random`, bit for bit, to reproduce microgpt.py | 13 |
+//! | [`fused`] | the same model many times faster, one node per vector operation | 14 |
+//!
+//! Arrows run one way: every module uses only those above it in the order the book builds them, and
+//! the library prints nothing. The command line (`src/main.rs`, `src/cli.rs`, chapter 11) is the
+//! `microgpt` binary, behind the default `cli` feature; the book's figures are drawn by the
+//! `microgpt-figures` crate beside this one.
 
 pub mod checkpoint;
 pub mod data;
+pub mod engine;
 pub mod error;
-pub mod figures;
+pub mod files;
 pub mod fused;
 pub mod loss;
 pub mod math;

@@ -7,8 +7,8 @@
 //! probability evenly over the vocabulary and scores `ln(vocab_size)`, about 3.30 for 27 tokens: the
 //! line every trained model has to get below.
 
+use crate::engine::Engine;
 use crate::model::Gpt;
-use crate::nn::Engine;
 use crate::tokenizer::Token;
 
 // ANCHOR: positions

@@ -26,6 +26,9 @@
 //! measured (`pxfm`) adds about 86 KB of WebAssembly to `libm`'s 12 KB and picks its code path by
 //! CPU feature at run time.
 //!
+//! The softmax of plain numbers lives here too: it is the one computation on plain `f64`s that both
+//! sampling and the fused engine need, and it is built from [`exp`].
+//!
 //! `f64::mul_add` is not used either, although IEEE 754 fixes it too: a fused multiply-add rounds
 //! `a·b + c` once where microgpt.py rounds twice (after the product and after the sum), so it
 //! would compute different numbers, and on a processor without an FMA instruction it is a slow
@@ -60,6 +63,32 @@ pub fn sin(x: f64) -> f64 {
 pub fn cos(x: f64) -> f64 {
     libm::cos(x)
 }
+
+// ANCHOR: softmax
+/// `softmax(x)ᵢ = exp(xᵢ - m) / Σⱼ exp(xⱼ - m)` on plain numbers, with exactly the arithmetic of
+/// [`nn::softmax`](crate::nn::softmax) on the tape: for sampling, and for the fused engine, where no
+/// graph is recorded.
+pub fn softmax(logits: &[f64]) -> Vec<f64> {
+    let mut probs = logits.to_vec();
+    softmax_in_place(&mut probs);
+    probs
+}
+
+/// [`softmax`] overwriting its input: shift by the max, exponentiate, and multiply by the
+/// reciprocal of the total folded left to right.
+pub fn softmax_in_place(xs: &mut [f64]) {
+    let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut total = 0.0;
+    for x in xs.iter_mut() {
+        *x = exp(*x - max);
+        total += *x;
+    }
+    let inv_total = 1.0 / total;
+    for x in xs.iter_mut() {
+        *x *= inv_total;
+    }
+}
+// ANCHOR_END: softmax
 
 #[cfg(test)]
 mod tests {

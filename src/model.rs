@@ -15,16 +15,18 @@
 //! The forward pass is written once, against the [`Engine`] trait, so the same code runs on the
 //! scalar tape and on the fused engine.
 
+use crate::engine::{Engine, ScalarEngine};
 use crate::error::{Error, Result};
-use crate::nn::{Engine, ScalarEngine};
 use crate::params::{Layout, Matrix, Params};
 use crate::rng::RandomSource;
 use crate::tokenizer::Token;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 // ANCHOR: Config
 /// The shape of a model. Only [`Config::new`] makes one, so every `Config` is valid.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ConfigFields")]
 pub struct Config {
     vocab_size: usize,
     n_layer: usize,
@@ -33,6 +35,29 @@ pub struct Config {
     block_size: usize,
 }
 // ANCHOR_END: Config
+
+/// A configuration as it is written down (in a checkpoint), before [`Config::new`] has checked it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFields {
+    vocab_size: usize,
+    n_layer: usize,
+    n_embd: usize,
+    n_head: usize,
+    block_size: usize,
+}
+
+impl TryFrom<ConfigFields> for Config {
+    type Error = String;
+
+    /// What is wrong, without the "invalid model configuration" the reader of a file already knows.
+    fn try_from(c: ConfigFields) -> std::result::Result<Self, String> {
+        Config::new(c.vocab_size, c.n_layer, c.n_embd, c.n_head, c.block_size).map_err(|e| match e {
+            Error::InvalidConfig(why) => why,
+            other => other.to_string(),
+        })
+    }
+}
 
 impl Config {
     // ANCHOR: Config_new
@@ -64,7 +89,11 @@ impl Config {
                  equal slice"
             )));
         }
-        Ok(Config { vocab_size, n_layer, n_embd, n_head, block_size })
+        let config = Config { vocab_size, n_layer, n_embd, n_head, block_size };
+        if config.checked_n_params().is_none() {
+            return Err(Error::InvalidConfig("the number of parameters does not fit in a usize".into()));
+        }
+        Ok(config)
     }
     // ANCHOR_END: Config_new
 
@@ -113,6 +142,15 @@ impl Config {
         (2 * v + b) * e + self.n_layer * 12 * e * e
     }
     // ANCHOR_END: n_params
+
+    /// [`Config::n_params`] with every step checked, so that [`Config::new`] can refuse a shape whose
+    /// count does not fit in a `usize` (every `Config` has a count that fits).
+    fn checked_n_params(&self) -> Option<usize> {
+        let (v, b, e) = (self.vocab_size, self.block_size, self.n_embd);
+        let embeddings = v.checked_mul(2)?.checked_add(b)?.checked_mul(e)?;
+        let layers = e.checked_mul(e)?.checked_mul(12)?.checked_mul(self.n_layer)?;
+        embeddings.checked_add(layers)
+    }
 }
 
 // ANCHOR: Layer
@@ -206,23 +244,22 @@ impl Gpt {
     /// Small random weights break the symmetry between units (with equal weights every unit would
     /// compute, and learn, the same thing) while keeping the first predictions close to uniform.
     pub fn init<R: RandomSource>(config: Config, rng: &mut R) -> Self {
-        let (layout, ..) = Self::layout(&config);
-        let data = (0..layout.len()).map(|_| rng.gauss(0.0, INIT_STD)).collect();
-        Self::from_params(config, data).expect("the layout of a config fits its own parameter count")
+        let data = (0..config.n_params()).map(|_| rng.gauss(0.0, INIT_STD)).collect();
+        Self::from_params(config, data).expect("n_params values are what the configuration needs")
     }
     // ANCHOR_END: init
 
     /// A model with the given weights, in layout order (from a checkpoint).
     ///
-    /// Fails if the number of values does not match the configuration.
+    /// Fails with [`Error::ParamCount`] if the number of values does not match the configuration,
+    /// before anything the size of the configuration is allocated.
     pub fn from_params(config: Config, data: Vec<f64>) -> Result<Self> {
-        let (layout, wte, wpe, lm_head, layers) = Self::layout(&config);
-        if data.len() != layout.len() {
-            return Err(Error::Checkpoint {
-                field: "params".into(),
-                message: format!("the configuration needs {} parameters, found {}", layout.len(), data.len()),
-            });
+        let expected = config.n_params();
+        if data.len() != expected {
+            return Err(Error::ParamCount { expected, found: data.len() });
         }
+        let (layout, wte, wpe, lm_head, layers) = Self::layout(&config);
+        assert_eq!(layout.len(), expected, "the layout of {config:?} disagrees with n_params");
         let params = Params::new(Arc::new(layout), data);
         Ok(Gpt { config, params, wte, wpe, lm_head, layers })
     }

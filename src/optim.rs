@@ -11,29 +11,89 @@
 //! same weight as `params[i]`, and every step checks that it is handed parameters and gradients of
 //! that layout.
 
+use crate::error::{Error, Result};
 use crate::math;
 use crate::params::Params;
 
+// ANCHOR: LearningRate
+/// A learning rate: a finite number greater than 0. Only [`LearningRate::new`] makes one.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
+pub struct LearningRate(f64);
+
+impl LearningRate {
+    /// Checks that `lr` is finite and positive.
+    pub fn new(lr: f64) -> Result<Self> {
+        if lr.is_finite() && lr > 0.0 { Ok(LearningRate(lr)) } else { Err(Error::InvalidLearningRate(lr)) }
+    }
+
+    /// The learning rate as a number.
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+// ANCHOR_END: LearningRate
+
 // ANCHOR: AdamConfig
-/// Adam's hyperparameters; the defaults are microgpt.py's.
+/// Adam's hyperparameters, checked by [`AdamConfig::new`]; the defaults are microgpt.py's.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AdamConfig {
     /// The step size before decay.
-    pub learning_rate: f64,
+    learning_rate: LearningRate,
     /// How slowly the gradient average forgets (0.85: about the last 7 steps).
-    pub beta1: f64,
+    beta1: f64,
     /// How slowly the squared-gradient average forgets (0.99: about the last 100 steps).
-    pub beta2: f64,
+    beta2: f64,
     /// Added to `√v̂` so a weight whose gradients were all zero does not divide by zero.
-    pub eps: f64,
+    eps: f64,
 }
 
 impl Default for AdamConfig {
     fn default() -> Self {
-        AdamConfig { learning_rate: 0.01, beta1: 0.85, beta2: 0.99, eps: 1e-8 }
+        AdamConfig { learning_rate: LearningRate(0.01), beta1: 0.85, beta2: 0.99, eps: 1e-8 }
     }
 }
-// ANCHOR_END: AdamConfig
+
+impl AdamConfig {
+    /// Adam's settings, checked: each β must be in `[0, 1)` (at 1 an average never forgets its
+    /// zero start and the bias correction divides by zero) and ε must be finite and positive.
+    pub fn new(learning_rate: LearningRate, beta1: f64, beta2: f64, eps: f64) -> Result<Self> {
+        for (name, beta) in [("beta1", beta1), ("beta2", beta2)] {
+            if !(0.0..1.0).contains(&beta) {
+                return Err(Error::InvalidAdam(format!("{name} must be at least 0 and below 1, not {beta}")));
+            }
+        }
+        if !(eps.is_finite() && eps > 0.0) {
+            return Err(Error::InvalidAdam(format!("eps must be a finite number greater than 0, not {eps}")));
+        }
+        Ok(AdamConfig { learning_rate, beta1, beta2, eps })
+    }
+    // ANCHOR_END: AdamConfig
+
+    /// These settings with another learning rate.
+    pub fn with_learning_rate(self, learning_rate: LearningRate) -> Self {
+        AdamConfig { learning_rate, ..self }
+    }
+
+    /// The step size before decay.
+    pub fn learning_rate(&self) -> LearningRate {
+        self.learning_rate
+    }
+
+    /// The decay rate of the gradient average, β₁.
+    pub fn beta1(&self) -> f64 {
+        self.beta1
+    }
+
+    /// The decay rate of the squared-gradient average, β₂.
+    pub fn beta2(&self) -> f64 {
+        self.beta2
+    }
+
+    /// ε, added to `√v̂` in the denominator of the update.
+    pub fn eps(&self) -> f64 {
+        self.eps
+    }
+}
 
 // ANCHOR: Adam
 /// Adam's state: the running averages for each parameter, and how many steps were taken.
@@ -50,11 +110,6 @@ impl Adam {
     /// Fresh state (all zeros) for parameters of the layout of `params`.
     pub fn new(config: AdamConfig, params: &Params) -> Self {
         Adam { config, m: params.zeros_like(), v: params.zeros_like(), t: 0 }
-    }
-
-    /// The hyperparameters.
-    pub fn config(&self) -> &AdamConfig {
-        &self.config
     }
 
     /// How many steps have been taken.

@@ -92,11 +92,6 @@ impl Layout {
         &self.matrices
     }
 
-    /// The matrix called `name`, if there is one.
-    pub fn get(&self, name: &str) -> Option<Matrix> {
-        self.matrices.iter().find(|(n, _)| n == name).map(|&(_, m)| m)
-    }
-
     /// The stable name of scalar `i`: its matrix, row and column, e.g. `("layer0.attn_wq", 3, 5)`.
     pub fn name_of(&self, i: usize) -> (&str, usize, usize) {
         let (name, m) = self
@@ -205,7 +200,6 @@ mod tests {
         assert_eq!(layout.name_of(0), ("a", 0, 0));
         assert_eq!(layout.name_of(5), ("a", 1, 2));
         assert_eq!(layout.name_of(9), ("b", 1, 1));
-        assert_eq!(layout.get("b").map(Matrix::len), Some(8));
     }
 
     #[test]

@@ -16,6 +16,7 @@
 use crate::math;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
 
 // ANCHOR: RandomSource
 /// A seeded stream of random numbers, and the draws a GPT makes from it.
@@ -129,6 +130,26 @@ impl RandomSource for ChaCha {
     }
 }
 // ANCHOR_END: ChaCha
+
+/// Which generator a random stream comes from, as a checkpoint records it and `--rng` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RngKind {
+    /// [`ChaCha`], the default.
+    ChaCha,
+    /// [`PyRandom`](crate::python_random::PyRandom), CPython's Mersenne Twister.
+    Python,
+}
+
+impl std::fmt::Display for RngKind {
+    /// The name used in a checkpoint and on the command line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RngKind::ChaCha => "chacha",
+            RngKind::Python => "python",
+        })
+    }
+}
 
 #[cfg(test)]
 mod tests {

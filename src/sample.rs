@@ -9,11 +9,12 @@
 //! sharpens it (likelier tokens become likelier still: safer, more common names) and `T > 1` flattens
 //! it (more surprising names, and more misspellings).
 
+use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::math::softmax_in_place;
 use crate::model::Gpt;
-use crate::nn::{Engine, softmax_in_place};
 use crate::rng::RandomSource;
-use crate::tokenizer::Token;
+use crate::tokenizer::{Token, bos_id};
 
 // ANCHOR: Temperature
 /// A sampling temperature: a finite number greater than 0.
@@ -67,7 +68,7 @@ pub fn sample<E: Engine, R: RandomSource>(
     t: Temperature,
     rng: &mut R,
 ) -> Vec<Token> {
-    let bos = model.config().vocab_size() - 1;
+    let bos = bos_id(model.config().vocab_size());
     engine.begin(model.params());
     let mut cache = model.kv_cache();
     let mut token = bos;

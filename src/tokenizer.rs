@@ -20,6 +20,12 @@ pub struct Tokenizer {
 /// A token id: `0..vocab_size`, where the largest id is BOS.
 pub type Token = usize;
 
+/// The id of BOS in a vocabulary of `vocab_size` tokens: the last one, after every character. A model
+/// knows only its vocabulary size, and this is how it finds BOS.
+pub fn bos_id(vocab_size: usize) -> Token {
+    vocab_size - 1
+}
+
 impl Tokenizer {
     // ANCHOR: from_docs
     /// The vocabulary of a corpus: every character that occurs in it, sorted.
@@ -41,20 +47,14 @@ impl Tokenizer {
     }
     // ANCHOR_END: from_docs
 
-    /// A vocabulary from its characters, which must be non-empty, sorted and distinct (as stored in
-    /// a checkpoint).
+    /// A vocabulary from its characters, which must be non-empty ([`Error::EmptyCorpus`]), sorted and
+    /// distinct ([`Error::UnsortedVocabulary`]), as a checkpoint stores them.
     pub fn from_chars(chars: Vec<char>) -> Result<Self> {
         if chars.is_empty() {
             return Err(Error::EmptyCorpus);
         }
         if let Some(w) = chars.windows(2).find(|w| w[0] >= w[1]) {
-            return Err(Error::Checkpoint {
-                field: "tokenizer.chars".into(),
-                message: format!(
-                    "characters must be sorted and distinct, found {:?} before {:?}",
-                    w[0], w[1]
-                ),
-            });
+            return Err(Error::UnsortedVocabulary { before: w[0], after: w[1] });
         }
         Ok(Tokenizer { chars })
     }
@@ -67,7 +67,7 @@ impl Tokenizer {
     // ANCHOR: bos
     /// The id of the BOS token: one past the last character.
     pub fn bos(&self) -> Token {
-        self.chars.len()
+        bos_id(self.vocab_size())
     }
 
     /// The number of distinct tokens: the characters plus BOS.

@@ -8,10 +8,10 @@
 //! The loop is pure: it prints nothing and reports each step to an `on_step` callback, which the
 //! command line turns into a progress bar and the tests into a list of losses.
 
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::loss::document_loss;
 use crate::model::{Config, Gpt};
-use crate::nn::Engine;
 use crate::optim::{Adam, AdamConfig};
 use crate::rng::RandomSource;
 use crate::tokenizer::{Token, Tokenizer};
@@ -110,11 +110,11 @@ pub fn train<E: Engine>(
         let loss = document_loss(model, engine, tokens);
         let loss_value = engine.value(loss);
         if !loss_value.is_finite() {
-            let learning_rate = options.adam.learning_rate;
+            let learning_rate = options.adam.learning_rate().get();
             return Err(Error::NonFiniteLoss { step: step + 1, loss: loss_value, learning_rate });
         }
         engine.backward(loss, &mut grads);
-        let lr = learning_rate(options.adam.learning_rate, step, options.steps);
+        let lr = learning_rate(options.adam.learning_rate().get(), step, options.steps);
         adam.step(model.params_mut(), &grads, lr);
         on_step(&StepReport { step: step + 1, steps: options.steps, loss: loss_value, learning_rate: lr });
     }

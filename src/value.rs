@@ -103,7 +103,7 @@ impl Tape {
     fn seal(&mut self, data: f64) -> Var {
         let id = Var(u32::try_from(self.data.len()).expect("a tape holds at most 2³² nodes"));
         self.data.push(data);
-        self.edge_end.push(self.edges.len() as u32);
+        self.edge_end.push(u32::try_from(self.edges.len()).expect("a tape holds at most 2³² edges"));
         id
     }
     // ANCHOR_END: push
@@ -208,12 +208,12 @@ impl Tape {
     pub fn backward(&self, root: Var) -> Gradients {
         let mut grad = vec![0.0; self.len()];
         grad[root.index()] = 1.0;
-        for node in (0..=root.index()).rev() {
-            let g = grad[node];
+        for node in (0..=root.0).rev().map(Var) {
+            let g = grad[node.index()];
             if g == 0.0 {
                 continue; // nothing flows through this node, so nothing to pass on
             }
-            for &(child, local) in self.children(Var(node as u32)) {
+            for &(child, local) in self.children(node) {
                 grad[child.index()] += local * g;
             }
         }

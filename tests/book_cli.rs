@@ -15,6 +15,8 @@
 //! match chapter 1's, `sample` repeats `run`, `--rng python` prints microgpt.py's names, errors exit
 //! with status 1.
 
+mod common;
+
 use microgpt::math;
 use std::fs;
 use std::io::Read;
@@ -90,13 +92,7 @@ fn run_interleaved(dir: &Path, args: &[&str]) -> (String, i32) {
 /// Runs the binary again and returns its stdout alone: the runs are seeded, so it is what the
 /// interleaved run printed on stdout.
 fn run_stdout(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_microgpt"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the microgpt binary runs");
-    String::from_utf8(out.stdout).expect("stdout is UTF-8")
+    common::run_in(env!("CARGO_BIN_EXE_microgpt"), dir, args).stdout
 }
 
 /// Replaces the number before each unit of time or speed (`in 7 ms`, `in 0.04 s (26,508 steps/s)`)

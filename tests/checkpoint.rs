@@ -2,10 +2,11 @@
 //! its field.
 
 use microgpt::Error;
-use microgpt::checkpoint::{Checkpoint, RngKind, Training, write_atomic};
+use microgpt::checkpoint::{Checkpoint, Training};
+use microgpt::engine::ScalarEngine;
+use microgpt::files::write_atomic;
 use microgpt::model::{Config, Gpt};
-use microgpt::nn::ScalarEngine;
-use microgpt::rng::ChaCha;
+use microgpt::rng::{ChaCha, RngKind};
 use microgpt::sample::{Temperature, sample};
 use microgpt::tokenizer::Tokenizer;
 use microgpt::train::{Prepared, TrainOptions, prepare, train};
@@ -20,18 +21,7 @@ fn trained() -> (Gpt, Tokenizer, Checkpoint) {
     let options = TrainOptions { steps: 20, ..TrainOptions::default() };
     let mut final_loss = None;
     train(&mut model, &mut ScalarEngine::new(), &docs, &options, |r| final_loss = Some(r.loss)).unwrap();
-    let training = Training {
-        steps: options.steps,
-        learning_rate: options.adam.learning_rate,
-        beta1: options.adam.beta1,
-        beta2: options.adam.beta2,
-        eps: options.adam.eps,
-        seed: 3,
-        rng: RngKind::ChaCha,
-        data: "six names".into(),
-        documents: DOCS.len(),
-        final_loss,
-    };
+    let training = Training::new(&options, 3, RngKind::ChaCha, "six names".into(), DOCS.len(), final_loss);
     let checkpoint = Checkpoint::new(&model, &tokenizer, training);
     (model, tokenizer, checkpoint)
 }
@@ -142,21 +132,46 @@ fn an_unsorted_vocabulary_is_rejected() {
     );
 }
 
+/// The error of loading the JSON of a checkpoint after `edit`.
+fn error_after_editing_json(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let (_, _, checkpoint) = trained();
+    let mut json: serde_json::Value = serde_json::from_str(&checkpoint.to_json()).unwrap();
+    edit(&mut json);
+    Checkpoint::from_json(json.to_string().as_bytes()).and_then(|c| c.model()).unwrap_err().to_string()
+}
+
 #[test]
-fn an_invalid_config_is_rejected() {
-    let err = error_after(|c| c.config.n_head = 5);
-    assert_eq!(
-        err,
-        "invalid checkpoint: field `config`: n_embd (16) must be divisible by n_head (5) so every head gets an \
-         equal slice"
+fn an_invalid_config_is_rejected_with_config_news_reason() {
+    let err = error_after_editing_json(|j| j["config"]["n_head"] = 5.into());
+    assert!(
+        err.starts_with(
+            "invalid checkpoint: field `config`: n_embd (16) must be divisible by n_head (5) so every head \
+             gets an equal slice at line 1 column "
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_config_whose_size_overflows_is_rejected_while_reading() {
+    let err = error_after_editing_json(|j| j["config"]["n_layer"] = (1u64 << 60).into());
+    assert!(
+        err.starts_with(
+            "invalid checkpoint: field `config`: the number of parameters does not fit in a usize"
+        ),
+        "{err}"
     );
 }
 
 #[test]
 fn a_config_too_large_for_its_weights_is_rejected_before_allocating() {
-    let err = error_after(|c| c.config.n_layer = 1 << 60);
-    // The six names have 11 characters: vocab 12, so (2·12 + 16)·16 + 12·16² = 3712 weights.
-    assert_eq!(err, "invalid checkpoint: field `config`: needs more weights than the 3712 in params");
+    let err = error_after_editing_json(|j| j["config"]["n_layer"] = (1u64 << 40).into());
+    // The six names have 11 characters: vocab 12, so (2·12 + 16)·16 + 12·16²·2⁴⁰ weights are needed,
+    // and 3712 are there. The count is compared before the layout of 2⁴⁰ layers is built.
+    assert_eq!(
+        err,
+        "invalid checkpoint: field `params`: the configuration needs 3377699720528512 parameters, found 3712"
+    );
 }
 
 #[test]

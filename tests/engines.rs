@@ -1,10 +1,10 @@
 //! The fused engine computes what the scalar tape computes: the same losses bit for bit (its forward
 //! pass adds in the same order) and the same gradients up to the order in which terms are summed.
 
+use microgpt::engine::{Engine, ScalarEngine};
 use microgpt::fused::FusedEngine;
 use microgpt::loss::document_loss;
 use microgpt::model::{Config, Gpt};
-use microgpt::nn::{Engine, ScalarEngine};
 use microgpt::params::Params;
 use microgpt::rng::ChaCha;
 use microgpt::tokenizer::Token;

@@ -3,9 +3,9 @@
 //! temperature, parameters that do not fit, a learning rate that makes training diverge.
 
 use microgpt::Error;
+use microgpt::engine::ScalarEngine;
 use microgpt::model::{Config, Gpt};
-use microgpt::nn::ScalarEngine;
-use microgpt::optim::AdamConfig;
+use microgpt::optim::{AdamConfig, LearningRate};
 use microgpt::rng::ChaCha;
 use microgpt::sample::{Temperature, probabilities};
 use microgpt::tokenizer::Tokenizer;
@@ -137,10 +137,12 @@ fn prepare_returns_the_error_of_an_invalid_config() {
 }
 
 #[test]
-fn parameters_of_the_wrong_count_are_a_checkpoint_error_with_both_counts() {
+fn parameters_of_the_wrong_count_are_an_error_with_both_counts() {
+    let result = Gpt::from_params(Config::reference(27).unwrap(), vec![0.0; 4191]);
+    assert_eq!(result.unwrap_err(), Error::ParamCount { expected: 4192, found: 4191 });
     assert_eq!(
-        message(Gpt::from_params(Config::reference(27).unwrap(), vec![0.0; 4191])),
-        "invalid checkpoint: field `params`: the configuration needs 4192 parameters, found 4191"
+        message(Gpt::from_params(Config::reference(27).unwrap(), vec![0.0; 4193])),
+        "the configuration needs 4192 parameters, found 4193"
     );
 }
 
@@ -182,8 +184,10 @@ fn a_diverging_learning_rate_stops_training_at_the_first_non_finite_loss() {
     // logits are then so far apart that the target's probability underflows to 0 and its loss is
     // -ln 0 = inf.
     let mut model = prepared(0).model;
-    let options =
-        TrainOptions { steps: 20, adam: AdamConfig { learning_rate: 100.0, ..AdamConfig::default() } };
+    let options = TrainOptions {
+        steps: 20,
+        adam: AdamConfig::default().with_learning_rate(LearningRate::new(100.0).unwrap()),
+    };
     let result = train(&mut model, &mut ScalarEngine::new(), &prepared(0).docs, &options, |_| {});
     assert_eq!(
         message(result),
@@ -195,7 +199,7 @@ fn a_diverging_learning_rate_stops_training_at_the_first_non_finite_loss() {
 fn a_diverged_run_leaves_the_model_as_it_was_after_the_last_finite_step() {
     // The first step uses the full learning rate whatever the number of steps, so a one-step run
     // makes exactly the update that the diverging run made before it stopped.
-    let adam = AdamConfig { learning_rate: 100.0, ..AdamConfig::default() };
+    let adam = AdamConfig::default().with_learning_rate(LearningRate::new(100.0).unwrap());
     let docs = prepared(0).docs;
     let (mut diverged, mut one_step) = (prepared(0).model, prepared(0).model);
     let _ = train(&mut diverged, &mut ScalarEngine::new(), &docs, &TrainOptions { steps: 20, adam }, |_| {});

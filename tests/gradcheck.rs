@@ -24,10 +24,11 @@
 //! The full-model check is [`check`], generic over the [`Engine`], so every engine must pass the
 //! same test.
 
+use microgpt::engine::{Engine, ScalarEngine};
 use microgpt::fused::FusedEngine;
 use microgpt::loss::document_loss;
 use microgpt::model::{Config, Gpt};
-use microgpt::nn::{self, Engine, ScalarEngine};
+use microgpt::nn;
 use microgpt::params::{Matrix, Params};
 use microgpt::rng::{ChaCha, RandomSource};
 use microgpt::tokenizer::Token;

@@ -2,10 +2,10 @@
 //! causality of the KV cache, engines that keep no state between documents, and the loss before
 //! training.
 
+use microgpt::engine::{Engine, ScalarEngine};
 use microgpt::loss::document_loss;
 use microgpt::math;
 use microgpt::model::{Config, Gpt, KvCache};
-use microgpt::nn::{Engine, ScalarEngine};
 use microgpt::params::Params;
 use microgpt::rng::{ChaCha, RandomSource};
 use microgpt::tokenizer::{Token, Tokenizer};

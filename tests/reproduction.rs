@@ -7,9 +7,9 @@
 //! runs; Karpathy's makemore names file is not (it is not ours to redistribute), so that comparison
 //! runs where the file sits beside the repository, at `../shared/data/names.txt`.
 
+use microgpt::engine::{Engine, ScalarEngine};
 use microgpt::fused::FusedEngine;
 use microgpt::model::Config;
-use microgpt::nn::{Engine, ScalarEngine};
 use microgpt::python_random::PyRandom;
 use microgpt::sample::{Temperature, sample};
 use microgpt::train::{TrainOptions, prepare, train};

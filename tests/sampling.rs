@@ -1,8 +1,8 @@
 //! Sampling (chapter 9): where generation stops, what it never emits, and what temperature does.
 
+use microgpt::engine::ScalarEngine;
 use microgpt::math;
 use microgpt::model::{Config, Gpt};
-use microgpt::nn::ScalarEngine;
 use microgpt::rng::ChaCha;
 use microgpt::sample::{Temperature, probabilities, sample};
 use microgpt::tokenizer::Token;

@@ -3,7 +3,7 @@
 use super::style::{
     BLUE, Canvas, Drawn, GREY, SKY, VERMILLION, WIDTH, bold, font, signed, svg, text_width, write,
 };
-use crate::value::{Tape, Var};
+use microgpt::value::{Tape, Var};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 

@@ -11,7 +11,7 @@ pub fn loss_svg(run: &Run) -> String {
     let losses: Vec<f64> = run.steps.iter().map(|s| s.loss).collect();
     let smooth = moving_average(&losses, WINDOW);
     let vocab = run.model.config().vocab_size();
-    let guess = crate::math::ln(vocab as f64);
+    let guess = microgpt::math::ln(vocab as f64);
     let steps = losses.len() as f64;
     let top = losses.iter().copied().fold(guess, f64::max);
     let bottom = losses.iter().copied().fold(guess, f64::min);

@@ -2,9 +2,9 @@
 
 use super::style::{BLUE, WIDTH, Y_LABELS, bold, font, mesh, plot_rect, svg, write};
 use super::{Run, TEMPERATURES, token_label};
-use crate::nn::{Engine, ScalarEngine};
-use crate::sample::{Temperature, probabilities};
-use crate::tokenizer::Token;
+use microgpt::engine::{Engine, ScalarEngine};
+use microgpt::sample::{Temperature, probabilities};
+use microgpt::tokenizer::Token;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 

@@ -2,7 +2,7 @@
 
 use super::style::{Canvas, Drawn, GREY, LIGHT_GREY, WIDTH, font, svg, write};
 use super::{NAME, Run, read_tokens, token_label};
-use crate::error::Result;
+use microgpt::error::Result;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 

@@ -37,10 +37,10 @@ pub struct Measurements {
     pub repeats: usize,
     /// The run both engines were timed on.
     pub reference: Reference,
-    /// The scalar tape ([`ScalarEngine`](crate::nn::ScalarEngine)) on the reference run.
-    pub scalar: Scalar,
-    /// The fused engine ([`FusedEngine`](crate::fused::FusedEngine)) on the reference run.
-    pub fused: Fused,
+    /// The scalar tape ([`ScalarEngine`](microgpt::engine::ScalarEngine)) on the reference run.
+    pub scalar: ScalarTiming,
+    /// The fused engine ([`FusedEngine`](microgpt::fused::FusedEngine)) on the reference run.
+    pub fused: FusedTiming,
     /// The fused engine on models of other sizes.
     pub scaling: Scaling,
 }
@@ -70,7 +70,7 @@ pub struct Reference {
 
 /// The scalar tape on the reference run.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-pub struct Scalar {
+pub struct ScalarTiming {
     /// Training time per step, µs.
     pub us_per_step: f64,
     /// Nodes on the tape per step (one per arithmetic operation), the mean over the run.
@@ -83,7 +83,7 @@ pub struct Scalar {
 
 /// The fused engine on the reference run.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-pub struct Fused {
+pub struct FusedTiming {
     /// Training time per step, µs.
     pub us_per_step: f64,
     /// Vector operations recorded per step, the mean over the run.

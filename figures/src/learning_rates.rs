@@ -5,15 +5,15 @@ use super::style::{
     svg, write,
 };
 use super::{LEARNING_RATES, SEED, WINDOW, moving_average};
-use crate::data;
-use crate::error::{Error, Result};
-use crate::fused::FusedEngine;
-use crate::math;
-use crate::model::Config;
-use crate::optim::AdamConfig;
-use crate::rng::ChaCha;
-use crate::tokenizer::Tokenizer;
-use crate::train::{TrainOptions, prepare, train};
+use microgpt::data;
+use microgpt::error::{Error, Result};
+use microgpt::fused::FusedEngine;
+use microgpt::math;
+use microgpt::model::Config;
+use microgpt::optim::{AdamConfig, LearningRate};
+use microgpt::rng::ChaCha;
+use microgpt::tokenizer::Tokenizer;
+use microgpt::train::{TrainOptions, prepare, train};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -22,7 +22,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 pub fn learning_rates_svg() -> Result<String> {
     let mut curves = Vec::with_capacity(LEARNING_RATES.len());
     for lr in LEARNING_RATES {
-        let adam = AdamConfig { learning_rate: lr, ..AdamConfig::default() };
+        let adam = AdamConfig::default().with_learning_rate(LearningRate::new(lr)?);
         let (losses, diverged) = losses_until_divergence(&TrainOptions { adam, ..TrainOptions::default() })?;
         curves.push((lr, moving_average(&losses, WINDOW), diverged));
     }
@@ -34,7 +34,7 @@ pub fn learning_rates_svg() -> Result<String> {
     // Up to half a nat above guessing: a curve that climbs higher than that has already failed, and
     // showing all of it would squeeze the others into a sliver.
     let hi = ((guess + 0.5) * 2.0).ceil() / 2.0;
-    let reference = TrainOptions::default().adam.learning_rate;
+    let reference = TrainOptions::default().adam.learning_rate().get();
     let colours = [VERMILLION, ORANGE, BLUE, GREEN, PURPLE];
     let styles: Vec<ShapeStyle> = curves
         .iter()

@@ -2,12 +2,12 @@
 
 use super::style::{BLUE, GREY, VERMILLION, WIDTH, Y_LABELS, font, mesh, panel_title, svg, write};
 use super::{GRADCHECK_STEP, NAME, Run};
-use crate::error::Result;
-use crate::loss::document_loss;
-use crate::math;
-use crate::model::Gpt;
-use crate::nn::{Engine, ScalarEngine};
-use crate::tokenizer::Token;
+use microgpt::engine::{Engine, ScalarEngine};
+use microgpt::error::Result;
+use microgpt::loss::document_loss;
+use microgpt::math;
+use microgpt::model::Gpt;
+use microgpt::tokenizer::Token;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use std::collections::BTreeSet;

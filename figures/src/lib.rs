@@ -3,9 +3,13 @@
 //! Every figure in the book is computed here by the crate's own code and drawn as SVG with plotters.
 //! No number in them is typed by hand: the loss curve is what the training loop reported, the
 //! heatmaps are the weights the trained model computed, the graph is read off a real
-//! [`Tape`](crate::value::Tape). Every run is seeded ([`SEED`]), so the same code draws the same
-//! bytes, and `tests/figures.rs` redraws every figure and fails if a committed file differs: a figure
-//! cannot go stale when the code changes. [`render_all`] regenerates them: `cargo run --release -- figures`.
+//! [`Tape`](microgpt::value::Tape). Every run is seeded ([`SEED`]), so the same code draws the same
+//! bytes, and `figures/tests/figures.rs` redraws every figure and fails if a committed file differs:
+//! a figure cannot go stale when the code changes. [`render_all`] regenerates them:
+//! `cargo run --release -p microgpt-figures`.
+//!
+//! This crate is the book's machinery, beside the library: it depends on `microgpt` and on plotters,
+//! and the library depends on neither it nor plotters.
 //!
 //! | file | what it shows |
 //! | --- | --- |
@@ -38,8 +42,8 @@ mod temperature;
 
 pub use attention::attention_svg;
 pub use efficiency::{
-    Fused, Machine, Measurements, Phases, REMEASURE, Reference, Scalar, Scaling, ScalingRow, efficiency_svg,
-    measured,
+    FusedTiming, Machine, Measurements, Phases, REMEASURE, Reference, ScalarTiming, Scaling, ScalingRow,
+    efficiency_svg, measured,
 };
 pub use gradcheck::gradcheck_svg;
 pub use graph::graph_svg;
@@ -48,13 +52,13 @@ pub use learning_rates::learning_rates_svg;
 pub use loss::loss_svg;
 pub use temperature::temperature_svg;
 
-use crate::data;
-use crate::error::{Error, Result};
-use crate::fused::FusedEngine;
-use crate::model::{Config, Gpt};
-use crate::rng::ChaCha;
-use crate::tokenizer::{Token, Tokenizer};
-use crate::train::{Prepared, StepReport, TrainOptions, prepare, train};
+use microgpt::data;
+use microgpt::error::{Error, Result};
+use microgpt::fused::FusedEngine;
+use microgpt::model::{Config, Gpt};
+use microgpt::rng::ChaCha;
+use microgpt::tokenizer::{Token, Tokenizer};
+use microgpt::train::{Prepared, StepReport, TrainOptions, prepare, train};
 use std::path::{Path, PathBuf};
 
 /// The seed of every run drawn in the book.

@@ -1,14 +1,17 @@
-//! The book's figures are drawn by `microgpt::figures` from seeded runs. These tests redraw every
+//! The book's figures are drawn by `microgpt_figures` from seeded runs. These tests redraw every
 //! one and compare it, byte for byte, with the file committed under `chapters/figures/`: when the
 //! code changes what a figure shows, the figure has to be regenerated with it.
 
-use microgpt::figures::{FIGURES, render_all};
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
+use microgpt_figures::{FIGURES, render_all};
 use std::path::{Path, PathBuf};
 
-const REFRESH: &str = "`cargo run --release -- figures`";
+const REFRESH: &str = "`cargo run --release -p microgpt-figures`";
 
 fn committed_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("chapters").join("figures")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../chapters/figures")
 }
 
 /// `chapters/figures/NAME is stale` (or `is missing`) for each freshly drawn file in `fresh` whose
@@ -58,4 +61,11 @@ fn no_committed_figure_is_left_over_from_code_that_no_longer_draws_it() {
         expected,
         "chapters/figures/ must hold exactly the figures the code draws: delete any other, regenerate with {REFRESH}"
     );
+}
+
+#[test]
+fn drawing_into_a_directory_that_cannot_be_made_fails_with_one_line() {
+    let dir = common::dir_with(&[("file", b"not a directory")]);
+    let run = common::run_in(env!("CARGO_BIN_EXE_microgpt-figures"), dir.path(), &["--out", "file/figures"]);
+    common::assert_fails_starting_with(&run, "file/figures: ");
 }

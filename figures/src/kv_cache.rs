@@ -2,7 +2,7 @@
 
 use super::style::{LIGHT_GREY, ORANGE, SKY, WIDTH, font, svg, text_width, write};
 use super::{NAME, Run, read_tokens, token_label};
-use crate::error::Result;
+use microgpt::error::Result;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
