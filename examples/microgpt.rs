@@ -1,9 +1,9 @@
-//! The whole GPT on one page: microgpt.py in Rust, in its order, computing the crate's
-//! numbers to the last bit without using it (chapter 15 maps its sections to chapters).
-//! `cargo run --release --example microgpt [names.txt]`. Beside std it uses rand_chacha
-//! for a seeded stream, and libm for exp, ln, pow, sin and cos: the platform's own math
-//! library rounds a few of their results the other way in the last bit on glibc, musl,
-//! macOS, Windows or WebAssembly; libm is pinned, the same everywhere, as in the crate.
+//! The whole GPT on one page: microgpt.py in Rust, in its order, computing the
+//! crate's numbers to the last bit without using it; chapter 15 maps each section to
+//! its chapter. `cargo run --release --example microgpt [names.txt]`. Beside std it
+//! takes rand_chacha, for a seeded stream, and libm for exp, ln, pow, sin and cos:
+//! the platform's math library rounds a few results differently on glibc, musl,
+//! macOS, Windows or WebAssembly; libm is pinned, the same everywhere (src/math.rs).
 
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
@@ -14,7 +14,7 @@ use std::io::{self, Write};
 // microgpt.py takes from Python's `random`, computed the way CPython computes them.
 struct Random {
     chacha: ChaCha8Rng,
-    spare: Option<f64>, // Box-Muller makes normals in pairs: the second one waits here
+    spare: Option<f64>, // Box-Muller makes normals in pairs; the second waits here
 }
 impl Random {
     /// A uniform float in [0, 1): the top 53 bits of a u64, times 2⁻⁵³.
@@ -30,7 +30,7 @@ impl Random {
             xs.swap(i, j);
         }
     }
-    /// random.gauss: (cos 2πu₁, sin 2πu₁)·√(-2 ln(1 - u₂)) are two independent normals.
+    /// random.gauss: (cos 2πu₁, sin 2πu₁)·√(-2 ln(1 - u₂)) are independent normals.
     fn gauss(&mut self, mu: f64, sigma: f64) -> f64 {
         let z = self.spare.take().unwrap_or_else(|| {
             let x2pi = self.random() * std::f64::consts::TAU;
@@ -53,50 +53,50 @@ impl Random {
 }
 
 // Let there be an input dataset: one document (a name) per line, blank lines skipped.
-pub const NAMES: &str = include_str!("../data/names.txt");
+const NAMES: &str = include_str!("../data/names.txt");
 
-// Let there be a tokenizer: each distinct character is a token id, in sorted order (so
-// ids do not depend on the shuffle), and one more id, BOS, marks a document's two ends.
+// Let there be a tokenizer: each distinct character is a token id, sorted (so ids do
+// not depend on the shuffle), and one more id, BOS, marks a document's two ends.
 fn tokenizer(docs: &[&str]) -> Vec<char> {
     docs.iter().flat_map(|d| d.chars()).collect::<BTreeSet<_>>().into_iter().collect()
 }
 /// [BOS, c₁, …, cₖ, BOS]: the model learns how names start, and when they end.
 fn encode(uchars: &[char], doc: &str) -> Vec<usize> {
-    let ids = doc.chars().map(|c| uchars.binary_search(&c).expect("a known character"));
+    let ids = doc.chars().map(|c| uchars.binary_search(&c).expect("in uchars"));
     [uchars.len()].into_iter().chain(ids).chain([uchars.len()]).collect()
 }
 
-// Let there be autograd: each operation records its value and, for each input (child),
-// the local derivative ∂node/∂child. Nodes stay in the order they were computed, so
+// Let there be autograd: each operation records its value and, for each input
+// (child), the local derivative ∂node/∂child. Nodes stay in the order computed, so
 // backward is one loop from the end. A Var is a node's index: no pointers, no Rc.
 type Var = usize;
 struct Tape {
     data: Vec<f64>,         // the value of node i
     edges: Vec<(Var, f64)>, // (child, ∂node/∂child) of every node, node after node
-    first: Vec<usize>,      // node i's edges are edges[first[i]..first[i + 1]]
+    from: Vec<usize>,       // node i's edges are edges[from[i]..from[i + 1]]
 }
 impl Tape {
     /// A graph whose first nodes are the parameters, as leaves: parameter i is Var i.
     fn new(params: &[f64]) -> Self {
-        Tape { data: params.to_vec(), edges: vec![], first: vec![0; params.len() + 1] }
+        Tape { data: params.to_vec(), edges: vec![], from: vec![0; params.len() + 1] }
     }
-    fn push(&mut self, data: f64, edges: impl IntoIterator<Item = (Var, f64)>) -> Var {
+    fn push(&mut self, x: f64, edges: impl IntoIterator<Item = (Var, f64)>) -> Var {
         self.edges.extend(edges);
-        self.first.push(self.edges.len());
-        self.data.push(data);
+        self.from.push(self.edges.len());
+        self.data.push(x);
         self.data.len() - 1
     }
-    /// f(a) for a function of one input, given as x ↦ (f(x), f'(x)).
-    fn map(&mut self, a: Var, f: impl Fn(f64) -> (f64, f64)) -> Var {
-        let (y, dy) = f(self.data[a]);
+    /// f(a) for a function of one input, given as x ↦ [f(x), f'(x)].
+    fn map(&mut self, a: Var, f: impl Fn(f64) -> [f64; 2]) -> Var {
+        let [y, dy] = f(self.data[a]);
         self.push(y, [(a, dy)])
     }
-    fn map_all(&mut self, xs: &[Var], f: impl Fn(f64) -> (f64, f64)) -> Vec<Var> {
+    fn map_all(&mut self, xs: &[Var], f: impl Fn(f64) -> [f64; 2]) -> Vec<Var> {
         xs.iter().map(|&x| self.map(x, &f)).collect()
     }
-    /// f(a, b) for a function of two inputs, given as (x, y) ↦ (f, ∂f/∂x, ∂f/∂y).
-    fn map2(&mut self, a: Var, b: Var, f: impl Fn(f64, f64) -> (f64, f64, f64)) -> Var {
-        let (z, dx, dy) = f(self.data[a], self.data[b]);
+    /// f(a, b) for a function of two inputs, given as (x, y) ↦ [f, ∂f/∂x, ∂f/∂y].
+    fn map2(&mut self, a: Var, b: Var, f: impl Fn(f64, f64) -> [f64; 3]) -> Var {
+        let [z, dx, dy] = f(self.data[a], self.data[b]);
         self.push(z, [(a, dx), (b, dy)])
     }
     /// Σ xᵢ as one node, folded from 0 left to right as Python's sum() folds.
@@ -108,16 +108,16 @@ impl Tape {
     fn dot(&mut self, a: &[Var], b: &[Var]) -> Var {
         let (d, pairs) = (&self.data, a.iter().zip(b));
         let total = pairs.clone().fold(0.0, |s, (&x, &y)| s + d[x] * d[y]);
-        let edges: Vec<_> = pairs.flat_map(|(&x, &y)| [(x, d[y]), (y, d[x])]).collect();
-        self.push(total, edges)
+        self.edges.extend(pairs.flat_map(|(&x, &y)| [(x, d[y]), (y, d[x])]));
+        self.push(total, []) // its edges are in place
     }
-    /// ∂root/∂node for all nodes. A node's gradient is complete when we reach it (its
-    /// users came later): the chain rule passes it on to its children. Fan-out adds up.
+    /// ∂root/∂node for all nodes. Each node's gradient is complete when we reach it
+    /// (its users came later), and the chain rule passes it on; fan-out adds up.
     fn backward(&self, root: Var) -> Vec<f64> {
         let mut grad = vec![0.0; root + 1];
         grad[root] = 1.0;
         for node in (0..=root).rev() {
-            for &(child, local) in &self.edges[self.first[node]..self.first[node + 1]] {
+            for &(child, local) in &self.edges[self.from[node]..self.from[node + 1]] {
                 grad[child] += local * grad[node];
             }
         }
@@ -160,33 +160,33 @@ fn linear(t: &mut Tape, x: &[Var], w: &Matrix) -> Vec<Var> {
     w.iter().map(|row| t.dot(row, x)).collect()
 }
 fn add(t: &mut Tape, a: &[Var], b: &[Var]) -> Vec<Var> {
-    a.iter().zip(b).map(|(&x, &y)| t.map2(x, y, |x, y| (x + y, 1.0, 1.0))).collect()
+    a.iter().zip(b).map(|(&x, &y)| t.map2(x, y, |x, y| [x + y, 1.0, 1.0])).collect()
 }
-/// exp(xᵢ - max) / Σⱼ exp(xⱼ - max): the max cancels out, and keeps each exp at most 1.
+/// exp(xᵢ - max) / Σⱼ exp(xⱼ - max): the max cancels out, and keeps each exp ≤ 1.
 fn softmax(t: &mut Tape, logits: &[Var]) -> Vec<Var> {
     let max = logits.iter().map(|&l| t.data[l]).fold(f64::NEG_INFINITY, f64::max);
-    let shifted = t.map_all(logits, |x| (x - max, 1.0));
-    let exps = t.map_all(&shifted, |x| (libm::exp(x), libm::exp(x)));
+    let shifted = t.map_all(logits, |x| [x - max, 1.0]);
+    let exps = t.map_all(&shifted, |x| [libm::exp(x), libm::exp(x)]);
     let total = t.sum(&exps);
     // x / y as x · (1/y), the way microgpt.py's Value divides
-    let div = |x: f64, y: f64| (x * (1.0 / y), 1.0 / y, -x * (1.0 / y) * (1.0 / y));
+    let div = |x: f64, y: f64| [x * (1.0 / y), 1.0 / y, -x * (1.0 / y) * (1.0 / y)];
     exps.iter().map(|&e| t.map2(e, total, div)).collect()
 }
 /// x / √(mean(x²) + ε): unit root-mean-square, so activations cannot drift in size.
 fn rms_norm(t: &mut Tape, x: &[Var]) -> Vec<Var> {
     let (sum_sq, inv_n) = (t.dot(x, x), 1.0 / x.len() as f64);
-    let mean_sq = t.map(sum_sq, |s| (s * inv_n, inv_n));
-    let mean_sq_eps = t.map(mean_sq, |m| (m + 1e-5, 1.0));
-    let scale = t.map(mean_sq_eps, |m| (libm::pow(m, -0.5), -0.5 * libm::pow(m, -1.5)));
-    x.iter().map(|&xi| t.map2(xi, scale, |x, s| (x * s, s, x))).collect()
+    let ms = t.map(sum_sq, |s| [s * inv_n, inv_n]);
+    let ms_eps = t.map(ms, |m| [m + 1e-5, 1.0]);
+    let scale = t.map(ms_eps, |m| [libm::pow(m, -0.5), -0.5 * libm::pow(m, -1.5)]);
+    x.iter().map(|&xi| t.map2(xi, scale, |x, s| [x * s, s, x])).collect()
 }
-/// Per head: the values, weighted by the softmax of the scaled scores q·k of each key.
+/// Per head: the values, weighted by the softmax of the scaled scores q·k.
 fn attention(t: &mut Tape, q: &[Var], keys: &Matrix, values: &Matrix) -> Vec<Var> {
-    let (scale, mut out) = (1.0 / (HEAD_DIM as f64).sqrt(), Vec::with_capacity(N_EMBD));
+    let (scale, mut out) = (1.0 / (HEAD_DIM as f64).sqrt(), Vec::new());
     for hs in (0..N_EMBD).step_by(HEAD_DIM).map(|s| s..s + HEAD_DIM) {
         let q_h = &q[hs.clone()];
-        let dots: Vec<Var> = keys.iter().map(|k| t.dot(q_h, &k[hs.clone()])).collect();
-        let scores = t.map_all(&dots, |x| (x * scale, scale)); // of about unit size
+        let dots: Vec<_> = keys.iter().map(|k| t.dot(q_h, &k[hs.clone()])).collect();
+        let scores = t.map_all(&dots, |x| [x * scale, scale]); // of about unit size
         let weights = softmax(t, &scores);
         for j in hs {
             let column: Vec<Var> = values.iter().map(|v| v[j]).collect();
@@ -196,9 +196,9 @@ fn attention(t: &mut Tape, q: &[Var], keys: &Matrix, values: &Matrix) -> Vec<Var
     out
 }
 type Kv = Vec<(Matrix, Matrix)>; // per layer, the keys and values of each position
-/// The logits after `tok` at `pos`. Attention sees the cache, 0..=pos, not the future.
-fn gpt(t: &mut Tape, sd: &StateDict, tok: usize, pos: usize, kv: &mut Kv) -> Vec<Var> {
-    let x = add(t, &sd["wte"][tok], &sd["wpe"][pos]); // token + position embedding
+/// The logits after token `id` at `pos`; attention sees 0..=pos, never the future.
+fn gpt(t: &mut Tape, sd: &StateDict, id: usize, pos: usize, kv: &mut Kv) -> Vec<Var> {
+    let x = add(t, &sd["wte"][id], &sd["wpe"][pos]); // token + position embedding
     let mut x = rms_norm(t, &x); // not redundant: the residual stream starts here
     for (li, (keys, values)) in kv.iter_mut().enumerate() {
         let w = |name: &str| &sd[&format!("layer{li}.{name}")];
@@ -213,7 +213,7 @@ fn gpt(t: &mut Tape, sd: &StateDict, tok: usize, pos: usize, kv: &mut Kv) -> Vec
         // 2) MLP: think about what attention gathered, one position at a time
         let h = rms_norm(t, &x);
         let h = linear(t, &h, w("mlp_fc1"));
-        let h = t.map_all(&h, |x| (x.max(0.0), if x > 0.0 { 1.0 } else { 0.0 }));
+        let h = t.map_all(&h, |x| [x.max(0.0), if x > 0.0 { 1.0 } else { 0.0 }]);
         let out = linear(t, &h, w("mlp_fc2"));
         x = add(t, &out, &x);
     }
@@ -246,10 +246,10 @@ pub fn run(text: &str, out: &mut impl Write) -> io::Result<(Vec<f64>, Vec<String
         for pos in 0..n {
             let logits = gpt(&mut tape, &sd, tokens[pos], pos, &mut kv);
             let p = softmax(&mut tape, &logits)[tokens[pos + 1]];
-            surprises.push(tape.map(p, |p| (-libm::log(p), -1.0 / p)));
+            surprises.push(tape.map(p, |p| [-libm::log(p), -1.0 / p]));
         }
         let (total, inv_n) = (tape.sum(&surprises), 1.0 / n as f64);
-        let loss = tape.map(total, |s| (s * inv_n, inv_n)); // May yours be low.
+        let loss = tape.map(total, |s| [s * inv_n, inv_n]); // May yours be low.
         // Backward: the gradient of the loss with respect to every parameter
         let grad = tape.backward(loss);
         // Adam's update, lr decaying to 0; bias corrections undo m and v's zero start
@@ -261,7 +261,7 @@ pub fn run(text: &str, out: &mut impl Write) -> io::Result<(Vec<f64>, Vec<String
             v[i] = beta2 * v[i] + (1.0 - beta2) * (grad[i] * grad[i]);
             *p -= lr_t * (m[i] * inv_bias1) / ((v[i] * inv_bias2).sqrt() + eps_adam);
         }
-        // Each step overwrites the last, as in microgpt.py; every 100th stays on screen
+        // Each step overwrites the last, as in microgpt.py; every 100th stays put
         let loss = tape.data[loss];
         let end = if (step + 1) % 100 == 0 { '\n' } else { '\r' };
         write!(out, "step {:4} / {num_steps:4} | loss {loss:.4}{end}", step + 1)?;
@@ -271,24 +271,24 @@ pub fn run(text: &str, out: &mut impl Write) -> io::Result<(Vec<f64>, Vec<String
     writeln!(out, "--- inference (new, hallucinated names) ---")?;
     let mut names = vec![];
     for i in 1..=20 {
-        names.push(sample(&params, &sd, &uchars, &mut rng));
+        names.push(sample(Tape::new(&params), &sd, &uchars, &mut rng));
         writeln!(out, "sample {i:2}: {}", names[i - 1])?;
     }
     Ok((losses, names))
 }
 
-// Inference: may the model babble back to us. From BOS, draw each next token from the
-// model's probabilities, sharpened by a temperature, until BOS again or a full context.
+// Inference: may the model babble back to us. From BOS, draw each next token from
+// the model's odds, sharpened by a temperature, until BOS again or a full context.
 const TEMPERATURE: f64 = 0.5; // in (0, 1]: lower is safer, higher more inventive
-fn sample(params: &[f64], sd: &StateDict, uchars: &[char], rng: &mut Random) -> String {
-    let (mut tape, mut kv) = (Tape::new(params), vec![(vec![], vec![]); N_LAYER]);
-    let (mut token, mut name, inv_t) = (uchars.len(), String::new(), 1.0 / TEMPERATURE);
+fn sample(mut t: Tape, sd: &StateDict, uchars: &[char], rng: &mut Random) -> String {
+    let (mut kv, mut name) = (vec![(vec![], vec![]); N_LAYER], String::new());
+    let (mut token, inv_t) = (uchars.len(), 1.0 / TEMPERATURE);
     for pos in 0..BLOCK_SIZE {
-        let logits = gpt(&mut tape, sd, token, pos, &mut kv);
-        let scaled = tape.map_all(&logits, |x| (x * inv_t, inv_t));
-        let probs = softmax(&mut tape, &scaled);
-        token = rng.choice(&probs.iter().map(|&p| tape.data[p]).collect::<Vec<_>>());
-        let Some(&c) = uchars.get(token) else { break }; // BOS, the id of no character
+        let logits = gpt(&mut t, sd, token, pos, &mut kv);
+        let scaled = t.map_all(&logits, |x| [x * inv_t, inv_t]);
+        let probs = softmax(&mut t, &scaled);
+        token = rng.choice(&probs.iter().map(|&p| t.data[p]).collect::<Vec<_>>());
+        let Some(&c) = uchars.get(token) else { break }; // BOS is no character
         name.push(c);
     }
     name
