@@ -4,9 +4,9 @@
 // this module does no model arithmetic.
 //
 // A widget's markup lives in its chapter: a root element holding a `.live-fallback` line (what a
-// reader sees where scripts or WebAssembly cannot run) and a `.live-controls` form marked `hidden`,
-// which `mount` shows once the crate is loaded. The root's `data-state` says where the widget is:
-// `loading`, `ready`, `busy`, `done` or `error`.
+// reader sees where scripts or WebAssembly cannot run) and a `.live-controls` element marked
+// `hidden`, which `mount` shows once the crate is loaded. The root's `data-state` says where the
+// widget is: `idle` (not yet near the screen), `loading`, `ready`, `busy`, `done` or `error`.
 
 import init, { Run, Sampler } from './microgpt_web.js';
 
@@ -30,30 +30,47 @@ export function crate() {
 }
 
 /**
- * Loads the crate, then calls `setup(root, crate)` to wire the widget whose root element is `root`,
- * and shows its controls. Where that fails, the fallback line says why and how to see it live.
+ * Wires the widget whose root element is `root` when it comes near the screen: loads the crate (once
+ * per page), calls `setup(root, crate)`, and shows the widget's controls. Where that fails, the
+ * fallback line says why and how to see it live.
  */
-export async function mount(root, setup) {
+export function mount(root, setup) {
   addStylesheet();
-  root.dataset.state = 'loading';
+  root.dataset.state = 'idle';
   const fallback = root.querySelector('.live-fallback');
-  try {
-    if (typeof WebAssembly !== 'object') {
-      throw new Error('this browser does not run WebAssembly');
+  if (fallback) fallback.textContent = 'Loading the live widget…';
+  const start = async () => {
+    root.dataset.state = 'loading';
+    try {
+      if (typeof WebAssembly !== 'object') {
+        throw new Error('this browser does not run WebAssembly');
+      }
+      const loaded = await crate();
+      await setup(root, loaded);
+      root.querySelector('.live-controls').hidden = false;
+      if (fallback) fallback.hidden = true;
+      // When the widget became usable, in milliseconds since the page began to load.
+      root.dataset.readyMs = Math.round(performance.now());
+      root.dataset.state = 'ready';
+    } catch (error) {
+      root.dataset.state = 'error';
+      if (fallback) {
+        fallback.textContent = `This widget could not start (${messageOf(error)}). ${HOW_TO_SEE_IT_LIVE}`;
+      }
     }
-    const loaded = await crate();
-    await setup(root, loaded);
-    root.querySelector('.live-controls').hidden = false;
-    if (fallback) fallback.hidden = true;
-    // When the widget became usable, in milliseconds since the page began to load.
-    root.dataset.readyMs = Math.round(performance.now());
-    root.dataset.state = 'ready';
-  } catch (error) {
-    root.dataset.state = 'error';
-    if (fallback) {
-      fallback.textContent = `This widget could not start (${messageOf(error)}). ${HOW_TO_SEE_IT_LIVE}`;
-    }
+  };
+  if (typeof IntersectionObserver !== 'function') {
+    start();
+    return;
   }
+  // A reader who never scrolls this far never downloads the module.
+  const observer = new IntersectionObserver((entries) => {
+    if (entries.some((entry) => entry.isIntersecting)) {
+      observer.disconnect();
+      start();
+    }
+  }, { rootMargin: '800px 0px' });
+  observer.observe(root);
 }
 
 /** The text of an error thrown by the crate (a string) or by the browser (an Error). */
@@ -139,7 +156,9 @@ export async function currentModel({ Run, Sampler }) {
   if (saved) {
     try {
       const sampler = new Sampler(saved.words, saved.seed, saved.weights);
-      return { sampler, saved: true, label: describe(saved) + `: final loss ${saved.finalLoss}, ${saved.mean}` };
+      const trained = saved.finalLoss ? `: final loss ${saved.finalLoss}, ${saved.mean}` : ' (untrained)';
+      const label = `The model you trained, ${describe(saved)}${trained}.`;
+      return { sampler, saved: true, label };
     } catch {
       forgetModel(); // kept by another version of the page: fall back to the reference model
     }
@@ -148,7 +167,7 @@ export async function currentModel({ Run, Sampler }) {
   const run = new Run(REFERENCE.words, REFERENCE.seed, REFERENCE.steps, REFERENCE.lr);
   while (run.train(250).length > 0) await pause();
   const ms = Math.round(performance.now() - start);
-  const label = `${describe(REFERENCE)} (trained in this page in ${ms} ms): final loss ${run.finalLoss()}, ${run.meanOfLast()}`;
+  const label = `The reference model, ${describe(REFERENCE)}, trained in this page in ${ms} ms: final loss ${run.finalLoss()}, ${run.meanOfLast()}.`;
   const sampler = run.sampler();
   run.free();
   return { sampler, saved: false, label };

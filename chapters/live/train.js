@@ -17,6 +17,7 @@ mount(document.getElementById('live-train'), (root, { Run }) => {
   const command = root.querySelector('.live-command');
   const status = root.querySelector('.live-status');
   const error = root.querySelector('.live-error');
+  const result = root.querySelector('.live-result');
   const svg = root.querySelector('svg');
   let job = null;
 
@@ -44,8 +45,7 @@ mount(document.getElementById('live-train'), (root, { Run }) => {
     }
     const chosen = settings();
     error.textContent = '';
-    finalLoss.textContent = '';
-    mean.textContent = '';
+    result.hidden = true;
     let run;
     try {
       run = new Run(chosen.words, chosen.seed, chosen.steps, chosen.lr);
@@ -95,6 +95,7 @@ mount(document.getElementById('live-train'), (root, { Run }) => {
     }
     finalLoss.textContent = run.finalLoss();
     mean.textContent = run.meanOfLast();
+    result.hidden = run.steps() === 0;
     const seconds = (computeMs / 1000).toFixed(2);
     const kept = saveModel(chosen, run)
       ? "The model is kept for the sampling widget of chapter 10 while this tab stays open."
