@@ -30,6 +30,8 @@ mount(document.getElementById('live-sample'), (root, crate) => {
     model = null;
     reset.hidden = true;
     modelLine.textContent = `The reference model, ${describe(REFERENCE)}, trained here when you press Sample.`;
+    showSettings();
+    field('run').focus(); // the button that had the focus is gone
   });
 
   const showSettings = () => {
