@@ -9,16 +9,19 @@
 //! Two types cross into JavaScript:
 //!
 //! - [`Run`] is `microgpt run` a chunk at a time: prepared from a seed, a number of steps and a
-//!   learning rate, on the built-in names or on the reader's words, and trained a few hundred steps
+//!   learning rate, on the built-in names or on the reader's words, and trained a chunk of steps
 //!   per call so that the page can draw the loss curve between calls.
 //! - [`Sampler`] samples names and next-character probabilities from a model: the names `microgpt
 //!   run` prints. A model trained in chapter 9 reaches chapter 10 as its corpus, its seed and its
 //!   weights, from which [`Sampler::new`] rebuilds it exactly.
 //!
-//! The inputs arrive as the text of the page's fields and are parsed here as the command line parses
-//! its options, so the page accepts what the command line accepts. Errors cross as strings: the
-//! library's own messages where the library checks the value, and one line naming the field where
-//! only the parsing fails.
+//! The inputs arrive as the text of the page's fields and are parsed here with Rust's own parsers,
+//! as the command line parses its options, so that a number means the same `f64` on both. Errors
+//! cross as strings: the library's own messages where the library checks the value, and one line
+//! naming the field where only the parsing fails.
+//!
+//! The mean of the last 100 losses and the 4-decimal formatting repeat what the command line's
+//! progress report does (`src/cli.rs`); the browser test compares the two outputs.
 //!
 //! Build with `web/build.sh`, which writes `chapters/live/`; `web/tests/parity.rs` runs the committed
 //! `.wasm` and checks it against the native library, bit for bit.
