@@ -202,7 +202,12 @@ await check('chapter 9: the training widget loads the crate and becomes usable',
     throw new Error('the controls are not shown, or the fallback line still is');
   }
   timings.readyMs = Number(await page.getAttribute('#live-train', 'data-ready-ms'));
-  return `usable ${timings.readyMs} ms after a link to it began to load the page`;
+  timings.page = await page.evaluate(() => ({
+    domReadyMs: Math.round(performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd),
+    moduleMs: Math.round(performance.getEntriesByName('microgpt-wasm-ready')[0].detail.ms),
+  }));
+  return `usable ${timings.readyMs} ms after a link to it began to load the page (the page's DOM ` +
+    `was ready at ${timings.page.domReadyMs} ms; fetching and instantiating the module took ${timings.page.moduleMs} ms)`;
 });
 
 const reference = cli('--seed', '42', '--steps', '1000', '--lr', '0.01');
