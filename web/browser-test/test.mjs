@@ -196,6 +196,7 @@ await check('chapter 9: the module is fetched only when the widget comes near th
 });
 
 await check('chapter 9: the training widget loads the crate and becomes usable', async () => {
+  await page.goto('about:blank'); // a fresh load of the chapter, not a jump within the page
   await page.goto(`${url}/09-training.html#play-with-it`);
   await settled(page, '#live-train', ['ready']);
   if (!(await page.isVisible('#live-train-run')) || (await page.isVisible('#live-train .live-fallback'))) {
