@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::loss::document_loss;
 use crate::model::{Config, Gpt};
 use crate::optim::{Adam, AdamConfig};
+use crate::params::Params;
 use crate::rng::RandomSource;
 use crate::tokenizer::{Token, Tokenizer};
 
@@ -87,6 +88,70 @@ pub fn learning_rate(lr: f64, step: usize, steps: usize) -> f64 {
 }
 // ANCHOR_END: learning_rate
 
+// ANCHOR: Trainer
+/// A run in progress: what lives from one step to the next (the optimizer's state, the gradient
+/// buffer, the step count), so that a caller can take the run a few steps at a time.
+#[derive(Clone, Debug)]
+pub struct Trainer {
+    options: TrainOptions,
+    adam: Adam,
+    grads: Params,
+    steps_taken: usize,
+}
+
+impl Trainer {
+    /// A run of `options` for `model`, before its first step.
+    pub fn new(model: &Gpt, options: TrainOptions) -> Self {
+        let adam = Adam::new(options.adam, model.params());
+        Trainer { options, adam, grads: model.params().zeros_like(), steps_taken: 0 }
+    }
+
+    /// Takes the next step, on document `step % docs.len()`, or returns `None` once the run has
+    /// taken all its steps.
+    ///
+    /// Fails with [`Error::EmptyCorpus`] if there are no documents, and with
+    /// [`Error::NonFiniteLoss`] before the update of a step whose loss is NaN or infinite, leaving
+    /// the model as it was after the previous step.
+    pub fn step<E: Engine>(
+        &mut self,
+        model: &mut Gpt,
+        engine: &mut E,
+        docs: &[Vec<Token>],
+    ) -> Result<Option<StepReport>> {
+        if docs.is_empty() {
+            return Err(Error::EmptyCorpus);
+        }
+        let (step, steps) = (self.steps_taken, self.options.steps);
+        if step == steps {
+            return Ok(None);
+        }
+        let tokens = &docs[step % docs.len()];
+        engine.begin(model.params());
+        let loss = document_loss(model, engine, tokens);
+        let loss_value = engine.value(loss);
+        if !loss_value.is_finite() {
+            let learning_rate = self.options.adam.learning_rate().get();
+            return Err(Error::NonFiniteLoss { step: step + 1, loss: loss_value, learning_rate });
+        }
+        engine.backward(loss, &mut self.grads);
+        let lr = learning_rate(self.options.adam.learning_rate().get(), step, steps);
+        self.adam.step(model.params_mut(), &self.grads, lr);
+        self.steps_taken += 1;
+        Ok(Some(StepReport { step: step + 1, steps, loss: loss_value, learning_rate: lr }))
+    }
+
+    /// How many steps the run has taken.
+    pub fn steps_taken(&self) -> usize {
+        self.steps_taken
+    }
+
+    /// The optimizer's state after the steps taken.
+    pub fn adam(&self) -> &Adam {
+        &self.adam
+    }
+}
+// ANCHOR_END: Trainer
+
 // ANCHOR: train
 /// Trains `model` for `options.steps` steps, step `s` on document `s % docs.len()`.
 ///
@@ -99,26 +164,11 @@ pub fn train<E: Engine>(
     options: &TrainOptions,
     mut on_step: impl FnMut(&StepReport),
 ) -> Result<Adam> {
-    if docs.is_empty() {
-        return Err(Error::EmptyCorpus);
+    let mut trainer = Trainer::new(model, *options);
+    while let Some(report) = trainer.step(model, engine, docs)? {
+        on_step(&report);
     }
-    let mut adam = Adam::new(options.adam, model.params());
-    let mut grads = model.params().zeros_like();
-    for step in 0..options.steps {
-        let tokens = &docs[step % docs.len()];
-        engine.begin(model.params());
-        let loss = document_loss(model, engine, tokens);
-        let loss_value = engine.value(loss);
-        if !loss_value.is_finite() {
-            let learning_rate = options.adam.learning_rate().get();
-            return Err(Error::NonFiniteLoss { step: step + 1, loss: loss_value, learning_rate });
-        }
-        engine.backward(loss, &mut grads);
-        let lr = learning_rate(options.adam.learning_rate().get(), step, options.steps);
-        adam.step(model.params_mut(), &grads, lr);
-        on_step(&StepReport { step: step + 1, steps: options.steps, loss: loss_value, learning_rate: lr });
-    }
-    Ok(adam)
+    Ok(trainer.adam)
 }
 // ANCHOR_END: train
 
@@ -138,6 +188,31 @@ mod tests {
     fn prepare_rejects_an_empty_corpus() {
         let err = prepare(Vec::<&str>::new(), &mut ChaCha::seed(0), Config::reference).unwrap_err();
         assert_eq!(err, Error::EmptyCorpus);
+    }
+
+    #[test]
+    fn a_run_taken_a_few_steps_at_a_time_is_the_run_taken_at_once() {
+        use crate::fused::FusedEngine;
+        let docs = ["emma", "olivia", "ava", "isabella", "sophia"];
+        let run = prepare(docs.to_vec(), &mut ChaCha::seed(3), Config::reference).unwrap();
+        let options = TrainOptions { steps: 12, ..TrainOptions::default() };
+        let (mut at_once, mut in_chunks) = (run.model.clone(), run.model.clone());
+        let mut expected = Vec::new();
+        train(&mut at_once, &mut FusedEngine::new(), &run.docs, &options, |r| expected.push(*r)).unwrap();
+
+        let (mut trainer, mut engine) = (Trainer::new(&in_chunks, options), FusedEngine::new());
+        let mut reports = Vec::new();
+        for chunk in [5, 0, 4, 100] {
+            for _ in 0..chunk {
+                match trainer.step(&mut in_chunks, &mut engine, &run.docs).unwrap() {
+                    Some(report) => reports.push(report),
+                    None => break,
+                }
+            }
+        }
+        assert_eq!((reports, trainer.steps_taken()), (expected, 12));
+        assert_eq!(in_chunks, at_once);
+        assert_eq!(trainer.step(&mut in_chunks, &mut engine, &run.docs), Ok(None));
     }
 
     #[test]
