@@ -42,20 +42,83 @@
 use mdbook_driver::MDBook;
 use mdbook_driver::book::{Book, BookItem, Chapter};
 use mdbook_driver::builtin_preprocessors::LinkPreprocessor;
+use mdbook_driver::config::Config;
 use mdbook_markdown::pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// The directory that holds `book.toml`.
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The programs the book is built with, and their versions, from `.ci/book-tools`: `(name, version)`.
+fn book_tools() -> Vec<(String, String)> {
+    let list = fs::read_to_string(root().join(".ci/book-tools")).expect(".ci/book-tools is committed");
+    list.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            l.split_once(' ').map(|(tool, version)| (tool.to_string(), version.trim().to_string()))
+        })
+        .collect()
+}
+
+/// The preprocessors of `book.toml` that run a program of `.ci/book-tools` (`katex` runs
+/// `mdbook-katex`) which is not installed at its pinned version here, each with the line that
+/// installs it.
+fn missing_preprocessors(config: &Config) -> Vec<(String, String)> {
+    let preprocessors: BTreeMap<String, serde_json::Value> =
+        config.preprocessors().expect("book.toml's preprocessor tables");
+    let tools = book_tools();
+    let mut missing = Vec::new();
+    for name in preprocessors.keys() {
+        let Some((tool, version)) = tools.iter().find(|(tool, _)| tool == &format!("mdbook-{name}")) else {
+            continue;
+        };
+        let said = Command::new(tool).arg("--version").output().ok().map(|o| o.stdout).unwrap_or_default();
+        if String::from_utf8_lossy(&said).trim() != format!("{tool} {version}") {
+            missing.push((name.clone(), format!("cargo install --locked {tool}@{version}")));
+        }
+    }
+    missing
+}
+
 /// The book as mdBook loads it: `book.toml`, then every chapter that `SUMMARY.md` lists.
-fn load() -> MDBook {
-    MDBook::load(root()).unwrap_or_else(|e| panic!("mdBook cannot load the book: {e:#}"))
+///
+/// The book's own preprocessors (formulas, quizzes) are programs installed beside mdBook. Where one
+/// is missing, a reader's `cargo test` still checks everything else and says what it left out, and
+/// its directives are expected to stay in the rendered pages; with `CI=true` (where `.ci/run` has
+/// installed them) a missing one is a failure.
+fn load() -> (MDBook, Vec<String>) {
+    let mut config = Config::from_disk(root().join("book.toml")).expect("book.toml parses");
+    let missing = missing_preprocessors(&config);
+    if !missing.is_empty() {
+        let list: Vec<String> =
+            missing.iter().map(|(name, install)| format!("`{name}` ({install})")).collect();
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "the book's preprocessors must be installed under CI: {}",
+            list.join(", ")
+        );
+        // Once, and to stderr directly, past the test harness's capture, so the reader sees it.
+        static NOTE: std::sync::Once = std::sync::Once::new();
+        NOTE.call_once(|| {
+            let note = format!(
+                "note: tests/book.rs checks the book without its preprocessors {}\n",
+                list.join(", ")
+            );
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), note.as_bytes());
+        });
+        let mut preprocessors: BTreeMap<String, serde_json::Value> = config.preprocessors().unwrap();
+        preprocessors.retain(|name, _| !missing.iter().any(|(m, _)| m == name));
+        config.set("preprocessor", preprocessors).expect("a table of preprocessors");
+    }
+    let book = MDBook::load_with_config(root(), config)
+        .unwrap_or_else(|e| panic!("mdBook cannot load the book: {e:#}"));
+    (book, missing.into_iter().map(|(name, _)| name).collect())
 }
 
 /// The chapters of the book with their paths relative to `chapters/`.
@@ -102,7 +165,7 @@ fn expand_alone(book: &MDBook, chapter: &Path, directive: &str) -> String {
 
 #[test]
 fn every_include_resolves_to_code() {
-    let book = load();
+    let (book, _) = load();
     let mut problems = Vec::new();
     let mut checked = 0;
     for (chapter, content) in chapters(&book) {
@@ -162,7 +225,7 @@ fn code_blocks(content: &str) -> Vec<(String, String)> {
 
 #[test]
 fn rust_blocks_are_included_crate_code_or_tested() {
-    let book = load();
+    let (book, _) = load();
     let mut problems = Vec::new();
     for (chapter, content) in chapters(&book) {
         for (info, body) in code_blocks(&content) {
@@ -215,7 +278,7 @@ fn chapter_examples_compute_through_the_portable_math_module() {
         .filter_map(|path| path.split_once("::").map(|(_, name)| name))
         .map(|name| if binary.contains(&name) { format!(".{name}(") } else { format!(".{name}()") })
         .collect();
-    let book = load();
+    let (book, _) = load();
     let mut problems = Vec::new();
     for (chapter, content) in chapters(&book) {
         for (info, body) in code_blocks(&content) {
@@ -273,7 +336,7 @@ fn shown_names(text: &str) -> Vec<&str> {
 
 #[test]
 fn every_generated_file_is_produced_and_shown() {
-    let book = load();
+    let (book, _) = load();
     let chapters = chapters(&book);
     let included: BTreeSet<String> = chapters
         .iter()
@@ -335,7 +398,7 @@ fn has_empty_code_block(html: &str) -> bool {
 
 #[test]
 fn the_rendered_book_has_no_raw_directives_or_dead_links() {
-    let mut book = load();
+    let (mut book, unrendered) = load();
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("book");
     // A fresh directory each run, so a page left over from an earlier build cannot satisfy a link.
     let _ = fs::remove_dir_all(&out);
@@ -359,7 +422,10 @@ fn the_rendered_book_has_no_raw_directives_or_dead_links() {
     for page in &pages {
         let path = out.join(page);
         let html = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        if let Some(i) = html.find("{{#") {
+        // A directive of a preprocessor that is not installed here stays in the page, as expected.
+        let left_alone =
+            |i: usize| unrendered.iter().any(|name| html[i..].starts_with(&format!("{{{{#{name} ")));
+        if let Some(i) = html.match_indices("{{#").map(|(i, _)| i).find(|&i| !left_alone(i)) {
             let context: String = html[i..].chars().take(80).collect();
             problems.push(format!("{}: raw directive `{context}`", page.display()));
         }
@@ -388,4 +454,16 @@ fn the_rendered_book_has_no_raw_directives_or_dead_links() {
         }
     }
     assert!(problems.is_empty(), "the rendered book has problems:\n{}", problems.join("\n"));
+}
+
+#[test]
+fn the_readme_installs_the_book_tools_at_their_pinned_versions() {
+    let readme = fs::read_to_string(root().join("README.md")).expect("README.md");
+    let line = readme.lines().find(|l| l.starts_with("cargo install --locked mdbook@"));
+    let line = line.expect("README.md has a `cargo install --locked mdbook@…` line");
+    let named: BTreeSet<&str> = line.split_whitespace().skip(3).collect();
+    let pinned: Vec<String> =
+        book_tools().iter().map(|(tool, version)| format!("{tool}@{version}")).collect();
+    let pinned: BTreeSet<&str> = pinned.iter().map(String::as_str).collect();
+    assert_eq!(named, pinned, "README.md's install line and .ci/book-tools disagree");
 }
