@@ -26,6 +26,8 @@
 //! Build with `web/build.sh`, which writes `chapters/live/`; `web/tests/parity.rs` runs the committed
 //! `.wasm` and checks it against the native library, bit for bit.
 
+pub mod packed;
+
 use microgpt::data::{self, BUILTIN_SOURCE};
 use microgpt::engine::Engine;
 use microgpt::fused::FusedEngine;
@@ -36,6 +38,7 @@ use microgpt::sample::{Temperature, probabilities, sample};
 use microgpt::tokenizer::{Token, Tokenizer};
 use microgpt::train::{Prepared, TrainOptions, Trainer, prepare};
 use std::str::FromStr;
+use std::sync::OnceLock;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// How the reader's pasted words are named where the command line names a data file.
@@ -60,6 +63,26 @@ fn number(field: &str, text: &str) -> Result<f64, String> {
 
 fn temperature(text: &str) -> Result<Temperature, String> {
     Temperature::new(number("temperature", text)?).map_err(|e| e.to_string())
+}
+
+/// `microgpt::data::BUILTIN_NAMES`, unpacked from the module's data the first time a page needs
+/// it (src/packed.rs).
+pub fn builtin_names() -> &'static str {
+    static NAMES: OnceLock<String> = OnceLock::new();
+    NAMES.get_or_init(|| packed::unpack(include_bytes!(concat!(env!("OUT_DIR"), "/names.packed"))))
+}
+
+/// What [`prepare`] makes from `seed` of the reader's `words` (one document per line) or, for `None`,
+/// of the built-in names, and the random stream as it leaves it.
+fn prepared(words: Option<&str>, seed: u64) -> Result<(Prepared, ChaCha), String> {
+    let (text, source) = match words {
+        Some(words) => (words, PASTED_SOURCE),
+        None => (builtin_names(), BUILTIN_SOURCE),
+    };
+    let docs = data::parse_docs(text.as_bytes(), source).map_err(|e| e.to_string())?;
+    let mut rng = ChaCha::seed(seed);
+    let prepared = prepare(docs, &mut rng, Config::reference).map_err(|e| e.to_string())?;
+    Ok((prepared, rng))
 }
 
 /// A training run in progress: `microgpt run --seed S --steps N --lr LR`, on the built-in names or on
@@ -91,15 +114,8 @@ impl Run {
         let steps: usize = parse("number of steps", steps, "it must be a whole number, 0 or more")?;
         let learning_rate = LearningRate::new(number("learning rate", lr)?).map_err(|e| e.to_string())?;
         let options = TrainOptions { steps, adam: AdamConfig::default().with_learning_rate(learning_rate) };
-        let (text, source) = match &words {
-            Some(words) => (words.as_str(), PASTED_SOURCE),
-            None => (data::BUILTIN_NAMES, BUILTIN_SOURCE),
-        };
-        let docs = data::parse_docs(text.as_bytes(), source).map_err(|e| e.to_string())?;
+        let (Prepared { tokenizer, docs, model }, rng) = prepared(words.as_deref(), seed)?;
         let documents = docs.len();
-        let mut rng = ChaCha::seed(seed);
-        let Prepared { tokenizer, docs, model } =
-            prepare(docs, &mut rng, Config::reference).map_err(|e| e.to_string())?;
         Ok(Run {
             trainer: Trainer::new(&model, options),
             tokenizer,
@@ -282,6 +298,12 @@ mod tests {
 
     fn run(words: Option<&str>, seed: &str, steps: &str, lr: &str) -> Result<Run, String> {
         Run::new(words.map(str::to_string), seed, steps, lr)
+    }
+
+    #[test]
+    fn the_packed_names_unpack_to_the_librarys() {
+        assert_eq!(builtin_names(), data::BUILTIN_NAMES);
+        assert_eq!(packed::unpack(&packed::pack("ab\nc")), "ab\nc"); // a last word with padding
     }
 
     #[test]
