@@ -44,8 +44,10 @@ if ! command -v npm >/dev/null; then
 fi
 (cd web/browser-test && npm ci --no-audit --no-fund --loglevel=error)
 cargo build --locked --release --bin microgpt --quiet
+cargo build --locked --release -p microgpt-web --example widget_numbers --quiet
 book=$target_dir/web-book
 rm -rf "$book"
 "$mdbook" build -d "$(realpath -m "$book")" 2>/dev/null
-node web/browser-test/test.mjs "$book" "$target_dir/release/microgpt" "$target_dir/web-screenshots"
+node web/browser-test/test.mjs "$book" "$target_dir/release/microgpt" "$target_dir/web-screenshots" \
+    "$target_dir/release/examples/widget_numbers"
 echo "web: ${SECONDS} s"

@@ -45,11 +45,19 @@ pub struct AdamConfig {
     beta2: f64,
     /// Added to `√v̂` so a weight whose gradients were all zero does not divide by zero.
     eps: f64,
+    /// Whether `m` and `v` are divided by `1 - βᵗ`: always, except to show what that is for.
+    bias_correction: bool,
 }
 
 impl Default for AdamConfig {
     fn default() -> Self {
-        AdamConfig { learning_rate: LearningRate(0.01), beta1: 0.85, beta2: 0.99, eps: 1e-8 }
+        AdamConfig {
+            learning_rate: LearningRate(0.01),
+            beta1: 0.85,
+            beta2: 0.99,
+            eps: 1e-8,
+            bias_correction: true,
+        }
     }
 }
 
@@ -65,13 +73,19 @@ impl AdamConfig {
         if !(eps.is_finite() && eps > 0.0) {
             return Err(Error::InvalidAdam(format!("eps must be a finite number greater than 0, not {eps}")));
         }
-        Ok(AdamConfig { learning_rate, beta1, beta2, eps })
+        Ok(AdamConfig { learning_rate, beta1, beta2, eps, bias_correction: true })
     }
     // ANCHOR_END: AdamConfig
 
     /// These settings with another learning rate.
     pub fn with_learning_rate(self, learning_rate: LearningRate) -> Self {
         AdamConfig { learning_rate, ..self }
+    }
+
+    /// These settings without the bias correction: `m` and `v` are used as they are, still
+    /// weighted towards their zero start. Never better; chapter 8 measures by how much.
+    pub fn without_bias_correction(self) -> Self {
+        AdamConfig { bias_correction: false, ..self }
     }
 
     /// The step size before decay.
@@ -92,6 +106,11 @@ impl AdamConfig {
     /// ε, added to `√v̂` in the denominator of the update.
     pub fn eps(&self) -> f64 {
         self.eps
+    }
+
+    /// Whether the averages are divided by `1 - βᵗ` (unless [`AdamConfig::without_bias_correction`]).
+    pub fn bias_correction(&self) -> bool {
+        self.bias_correction
     }
 }
 
@@ -124,13 +143,17 @@ impl Adam {
     pub fn step(&mut self, params: &mut Params, grads: &Params, lr: f64) {
         assert!(params.same_layout(&self.m), "Adam state was made for another parameter layout");
         assert!(grads.same_layout(&self.m), "gradients of another layout than the parameters");
-        let AdamConfig { beta1, beta2, eps, .. } = self.config;
+        let AdamConfig { beta1, beta2, eps, bias_correction, .. } = self.config;
         self.t += 1;
         let t = f64::from(self.t);
         // Bias corrections m̂ = m / (1 - β₁ᵗ), v̂ = v / (1 - β₂ᵗ). microgpt.py divides for every weight;
         // multiplying by the reciprocal, computed once, rounds a few last bits differently and makes
         // this loop, which divisions dominate, about 1.7 times faster (8 instead of 14 us per step).
-        let (inv_bias1, inv_bias2) = (1.0 / (1.0 - math::pow(beta1, t)), 1.0 / (1.0 - math::pow(beta2, t)));
+        // Without the correction the factors are 1, and multiplying by 1 is exact: m̂ = m, v̂ = v.
+        let (inv_bias1, inv_bias2) = match bias_correction {
+            true => (1.0 / (1.0 - math::pow(beta1, t)), 1.0 / (1.0 - math::pow(beta2, t))),
+            false => (1.0, 1.0),
+        };
         let m = self.m.data_mut().iter_mut();
         let v = self.v.data_mut().iter_mut();
         for (((p, &g), m), v) in params.data_mut().iter_mut().zip(grads.data()).zip(m).zip(v) {
@@ -167,6 +190,18 @@ mod tests {
         assert!((p.data()[0] - 0.99).abs() < 1e-12);
         assert!((p.data()[1] - 1.01).abs() < 1e-7);
         assert_eq!(p.data()[2], 1.0);
+    }
+
+    #[test]
+    fn without_bias_correction_the_first_step_is_one_and_a_half_learning_rates() {
+        // A steady gradient g: m = (1 - β₁)·g and v = (1 - β₂)·g², so m / √v = 0.15 / 0.1 = 1.5.
+        let mut p = params(&[0.0]);
+        let mut g = p.zeros_like();
+        g.data_mut()[0] = 0.5;
+        let mut adam = Adam::new(AdamConfig::default().without_bias_correction(), &p);
+        adam.step(&mut p, &g, 0.01);
+        assert!((p.data()[0] + 0.015).abs() < 1e-8, "w = {}", p.data()[0]);
+        assert!(!adam.config.bias_correction() && AdamConfig::default().bias_correction());
     }
 
     #[test]

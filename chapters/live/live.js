@@ -6,9 +6,10 @@
 // A widget's markup lives in its chapter: a root element holding a `.live-fallback` line (what a
 // reader sees where scripts or WebAssembly cannot run) and a `.live-controls` element marked
 // `hidden`, which `mount` shows once the crate is loaded. The root's `data-state` says where the
-// widget is: `idle` (not yet near the screen), `loading`, `ready`, `busy`, `done` or `error`.
+// widget is: `idle` (not yet near the screen), `loading`, `ready`, `busy`, `done` or `error`; a widget
+// that shows something as soon as it is set up goes from `loading` to `busy` or `done` directly.
 
-import init, { Run, Sampler } from './microgpt_web.js';
+import init, * as exports from './microgpt_web.js';
 
 const HOW_TO_SEE_IT_LIVE =
   'To use it, serve the book over HTTP: run `mdbook serve` in the repository and open http://localhost:3000.';
@@ -23,7 +24,7 @@ export function crate() {
       await init({ module_or_path: new URL('./microgpt_web_bg.wasm', import.meta.url) });
       const ms = performance.now() - start;
       performance.mark('microgpt-wasm-ready', { detail: { ms } });
-      return { Run, Sampler, loadMs: ms };
+      return { ...exports, loadMs: ms };
     })();
   }
   return loading;
@@ -51,7 +52,8 @@ export function mount(root, setup) {
       if (fallback) fallback.hidden = true;
       // When the widget became usable, in milliseconds since the page began to load.
       root.dataset.readyMs = Math.round(performance.now());
-      root.dataset.state = 'ready';
+      // A widget that has already shown something (`done`, `busy`, `error`) says so itself.
+      if (root.dataset.state === 'loading') root.dataset.state = 'ready';
     } catch (error) {
       root.dataset.state = 'error';
       if (fallback) {
@@ -151,11 +153,11 @@ export function forgetModel() {
  * The model the widgets write with, and a line that says which it is: the one the reader trained
  * last in this tab, or else the reference model, trained here and now (about a tenth of a second).
  */
-export async function currentModel({ Run, Sampler }) {
+export async function currentModel(crate) {
   const saved = savedModel();
   if (saved) {
     try {
-      const sampler = new Sampler(saved.words, saved.seed, saved.weights);
+      const sampler = new crate.Sampler(saved.words, saved.seed, saved.weights);
       const trained = saved.finalLoss ? `: final loss ${saved.finalLoss}, ${saved.mean}` : ' (untrained)';
       const label = `The model you trained, ${describe(saved)}${trained}.`;
       return { sampler, saved: true, label };
@@ -163,6 +165,37 @@ export async function currentModel({ Run, Sampler }) {
       forgetModel(); // kept by another version of the page: fall back to the reference model
     }
   }
+  return trainReference(crate);
+}
+
+let reference = null;
+
+/**
+ * The trained reference model, which the explorations of chapters 6 and 11 look into, and a line
+ * that says where it came from: the model kept from chapter 9 when that was the reference run, or
+ * else trained here (about a tenth of a second), once per page.
+ */
+export function referenceModel(crate) {
+  if (reference === null) {
+    reference = (async () => {
+      const saved = savedModel();
+      const same = saved && ['words', 'seed', 'steps', 'lr'].every((key) => saved[key] === REFERENCE[key]);
+      if (same) {
+        try {
+          const sampler = new crate.Sampler(saved.words, saved.seed, saved.weights);
+          return { sampler, saved: true, label: `The reference model, ${describe(REFERENCE)}, as you trained it in chapter 9: final loss ${saved.finalLoss}, ${saved.mean}.` };
+        } catch {
+          // kept by another version of the page: train it again
+        }
+      }
+      return trainReference(crate);
+    })();
+  }
+  return reference;
+}
+
+/** The reference model, trained in this page, and a line saying so. */
+async function trainReference({ Run }) {
   const start = performance.now();
   const run = new Run(REFERENCE.words, REFERENCE.seed, REFERENCE.steps, REFERENCE.lr);
   while (run.train(250).length > 0) await pause();

@@ -1,4 +1,354 @@
 /**
+ * The attention weights of every layer and head over one input, and the input's tokens as labels.
+ */
+export class AttentionMaps {
+    static __wrap(ptr) {
+        const obj = Object.create(AttentionMaps.prototype);
+        obj.__wbg_ptr = ptr;
+        AttentionMapsFinalization.register(obj, obj.__wbg_ptr, obj);
+        return obj;
+    }
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        AttentionMapsFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_attentionmaps_free(ptr, 0);
+    }
+    /**
+     * The number of heads in each layer.
+     * @returns {number}
+     */
+    heads() {
+        const ret = wasm.attentionmaps_heads(this.__wbg_ptr);
+        return ret >>> 0;
+    }
+    /**
+     * The tokens the model read, one per line: `BOS`, then the characters.
+     * @returns {string}
+     */
+    labels() {
+        let deferred1_0;
+        let deferred1_1;
+        try {
+            const ret = wasm.attentionmaps_labels(this.__wbg_ptr);
+            deferred1_0 = ret[0];
+            deferred1_1 = ret[1];
+            return getStringFromWasm0(ret[0], ret[1]);
+        } finally {
+            wasm.__wbindgen_free(deferred1_0, deferred1_1, 1);
+        }
+    }
+    /**
+     * The number of layers.
+     * @returns {number}
+     */
+    layers() {
+        const ret = wasm.attentionmaps_layers(this.__wbg_ptr);
+        return ret >>> 0;
+    }
+    /**
+     * The weights with which the token at position `query` looks at positions `0..=query`, in
+     * `head` of `layer`: they sum to 1. Empty for a layer, head or position the maps do not have.
+     * @param {number} layer
+     * @param {number} head
+     * @param {number} query
+     * @returns {Float64Array}
+     */
+    weights(layer, head, query) {
+        const ret = wasm.attentionmaps_weights(this.__wbg_ptr, layer, head, query);
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+}
+if (Symbol.dispose) AttentionMaps.prototype[Symbol.dispose] = AttentionMaps.prototype.free;
+
+/**
+ * The probability of each token given the one before it, counted in the documents a run trained on.
+ */
+export class Bigram {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        BigramFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_bigram_free(ptr, 0);
+    }
+    /**
+     * The pairs of the documents that `microgpt run --seed SEED --steps STEPS` trains on, in the
+     * order it takes them, on the reader's `words` or (for `None`) the built-in names.
+     * @param {string | null | undefined} words
+     * @param {string} seed
+     * @param {string} steps
+     */
+    constructor(words, seed, steps) {
+        let ptr0, len0, ptr1, len1, ptr2, len2;
+        try {
+            ptr0 = isLikeNone(words) ? 0 : passStringToWasm0(words, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len0 = WASM_VECTOR_LEN;
+            ptr1 = passStringToWasm0(seed, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len1 = WASM_VECTOR_LEN;
+            ptr2 = passStringToWasm0(steps, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len2 = WASM_VECTOR_LEN;
+        } catch (e) {
+            if (ptr2) { wasm.__wbindgen_free(ptr2, len2 * 1, 1); }
+            if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
+            if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+            throw e;
+        }
+        const ret = wasm.bigram_new(ptr0, len0, ptr1, len1, ptr2, len2);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        BigramFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * The probability of every token (the characters, then BOS) after the last token of BOS and
+     * `prefix`: the table's row for the last character, or for BOS if `prefix` is empty.
+     * @param {string} prefix
+     * @returns {Float64Array}
+     */
+    nextProbabilities(prefix) {
+        const ptr0 = passStringToWasm0(prefix, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm.bigram_nextProbabilities(this.__wbg_ptr, ptr0, len0);
+        if (ret[3]) {
+            throw takeFromExternrefTable0(ret[2]);
+        }
+        var v2 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v2;
+    }
+}
+if (Symbol.dispose) Bigram.prototype[Symbol.dispose] = Bigram.prototype.free;
+
+/**
+ * `L = (a·b + c)·a`, or with a ReLU between `e` and `L`, recorded and differentiated.
+ */
+export class ExpressionGraph {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        ExpressionGraphFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_expressiongraph_free(ptr, 0);
+    }
+    /**
+     * The edges, three numbers each: the child's index, the node's index, and the local
+     * derivative `∂node/∂child` recorded with the node.
+     * @returns {Float64Array}
+     */
+    edges() {
+        const ret = wasm.expressiongraph_edges(this.__wbg_ptr);
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+    /**
+     * The central-difference estimates of `∂L/∂a`, `∂L/∂b` and `∂L/∂c`, with a step of [`H`].
+     * @returns {Float64Array}
+     */
+    estimates() {
+        const ret = wasm.expressiongraph_estimates(this.__wbg_ptr);
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+    /**
+     * Every node's gradient `∂L/∂node`, from [`Tape::backward`].
+     * @returns {Float64Array}
+     */
+    gradients() {
+        const ret = wasm.expressiongraph_gradients(this.__wbg_ptr);
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+    /**
+     * The nodes' names, one per line, in the order they were recorded; the last is `L`.
+     * @returns {string}
+     */
+    names() {
+        let deferred1_0;
+        let deferred1_1;
+        try {
+            const ret = wasm.expressiongraph_names(this.__wbg_ptr);
+            deferred1_0 = ret[0];
+            deferred1_1 = ret[1];
+            return getStringFromWasm0(ret[0], ret[1]);
+        } finally {
+            wasm.__wbindgen_free(deferred1_0, deferred1_1, 1);
+        }
+    }
+    /**
+     * The graph for the inputs `a`, `b` and `c` as the page's fields write them; with `relu`,
+     * `L = relu(a·b + c)·a`.
+     * @param {string} a
+     * @param {string} b
+     * @param {string} c
+     * @param {boolean} relu
+     */
+    constructor(a, b, c, relu) {
+        const val4 = +relu;
+        let ptr0, len0, ptr1, len1, ptr2, len2;
+        try {
+            ptr0 = passStringToWasm0(a, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len0 = WASM_VECTOR_LEN;
+            ptr1 = passStringToWasm0(b, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len1 = WASM_VECTOR_LEN;
+            ptr2 = passStringToWasm0(c, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len2 = WASM_VECTOR_LEN;
+        } catch (e) {
+            if (ptr2) { wasm.__wbindgen_free(ptr2, len2 * 1, 1); }
+            if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
+            if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+            throw e;
+        }
+        const ret = wasm.expressiongraph_new(ptr0, len0, ptr1, len1, ptr2, len2, val4);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        ExpressionGraphFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * Every node's value, computed when it was recorded.
+     * @returns {Float64Array}
+     */
+    values() {
+        const ret = wasm.expressiongraph_values(this.__wbg_ptr);
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+}
+if (Symbol.dispose) ExpressionGraph.prototype[Symbol.dispose] = ExpressionGraph.prototype.free;
+
+/**
+ * The value of one weight before the first step and after each of the first [`PATH_STEPS`] steps,
+ * or of the steps before a run diverged.
+ */
+export class OptimizerPaths {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        OptimizerPathsFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_optimizerpaths_free(ptr, 0);
+    }
+    /**
+     * Adam's path: [`PATH_STEPS`] + 1 values, fewer if it diverged.
+     * @returns {Float64Array}
+     */
+    adam() {
+        const ret = wasm.optimizerpaths_adam(this.__wbg_ptr);
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+    /**
+     * Gradient descent's path: [`PATH_STEPS`] + 1 values, fewer if it diverged.
+     * @returns {Float64Array}
+     */
+    descent() {
+        const ret = wasm.optimizerpaths_descent(this.__wbg_ptr);
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+    /**
+     * Why a path stops early: the library's message for a loss that was not finite, or an empty
+     * string if both paths have all their steps.
+     * @returns {string}
+     */
+    diverged() {
+        let deferred1_0;
+        let deferred1_1;
+        try {
+            const ret = wasm.optimizerpaths_diverged(this.__wbg_ptr);
+            deferred1_0 = ret[0];
+            deferred1_1 = ret[1];
+            return getStringFromWasm0(ret[0], ret[1]);
+        } finally {
+            wasm.__wbindgen_free(deferred1_0, deferred1_1, 1);
+        }
+    }
+    /**
+     * Both paths of the weight `matrix[row][col]`: the reference run's model and documents, in the
+     * reference run's learning-rate schedule (a linear decay over its 1,000 steps).
+     * @param {string} matrix
+     * @param {string} row
+     * @param {string} col
+     * @param {string} adam_lr
+     * @param {string} beta1
+     * @param {string} beta2
+     * @param {boolean} bias_correction
+     * @param {string} descent_lr
+     */
+    constructor(matrix, row, col, adam_lr, beta1, beta2, bias_correction, descent_lr) {
+        const val8 = +bias_correction;
+        let ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3, ptr4, len4, ptr5, len5, ptr6, len6;
+        try {
+            ptr0 = passStringToWasm0(matrix, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len0 = WASM_VECTOR_LEN;
+            ptr1 = passStringToWasm0(row, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len1 = WASM_VECTOR_LEN;
+            ptr2 = passStringToWasm0(col, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len2 = WASM_VECTOR_LEN;
+            ptr3 = passStringToWasm0(adam_lr, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len3 = WASM_VECTOR_LEN;
+            ptr4 = passStringToWasm0(beta1, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len4 = WASM_VECTOR_LEN;
+            ptr5 = passStringToWasm0(beta2, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len5 = WASM_VECTOR_LEN;
+            ptr6 = passStringToWasm0(descent_lr, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len6 = WASM_VECTOR_LEN;
+        } catch (e) {
+            if (ptr6) { wasm.__wbindgen_free(ptr6, len6 * 1, 1); }
+            if (ptr5) { wasm.__wbindgen_free(ptr5, len5 * 1, 1); }
+            if (ptr4) { wasm.__wbindgen_free(ptr4, len4 * 1, 1); }
+            if (ptr3) { wasm.__wbindgen_free(ptr3, len3 * 1, 1); }
+            if (ptr2) { wasm.__wbindgen_free(ptr2, len2 * 1, 1); }
+            if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
+            if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+            throw e;
+        }
+        const ret = wasm.optimizerpaths_new(ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3, ptr4, len4, ptr5, len5, val8, ptr6, len6);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        OptimizerPathsFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * The number of steps a path has when its run does not diverge: [`PATH_STEPS`].
+     * @returns {number}
+     */
+    steps() {
+        const ret = wasm.optimizerpaths_steps(this.__wbg_ptr);
+        return ret >>> 0;
+    }
+}
+if (Symbol.dispose) OptimizerPaths.prototype[Symbol.dispose] = OptimizerPaths.prototype.free;
+
+/**
  * A training run in progress: `microgpt run --seed S --steps N --lr LR`, on the built-in names or on
  * the reader's words, taken a chunk of steps at a time with the fused engine, as the command line
  * trains by default.
@@ -195,6 +545,21 @@ export class Sampler {
         wasm.__wbg_sampler_free(ptr, 0);
     }
     /**
+     * The attention weights of every layer and head while the model reads BOS and then `name`,
+     * from [`Gpt::attention_maps`].
+     * @param {string} name
+     * @returns {AttentionMaps}
+     */
+    attention(name) {
+        const ptr0 = passStringToWasm0(name, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm.sampler_attention(this.__wbg_ptr, ptr0, len0);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return AttentionMaps.__wrap(ret[0]);
+    }
+    /**
      * The characters of the vocabulary in id order; BOS, the end of a name, is the one token after
      * them.
      * @returns {string}
@@ -309,6 +674,76 @@ export class Sampler {
     }
 }
 if (Symbol.dispose) Sampler.prototype[Symbol.dispose] = Sampler.prototype.free;
+
+/**
+ * The distribution of some logits at a temperature.
+ */
+export class Softmax {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        SoftmaxFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_softmax_free(ptr, 0);
+    }
+    /**
+     * The entropy `−Σ pᵢ ln pᵢ` in nats (a probability of 0 adds nothing): 0 when one token is
+     * certain, `ln n` when all `n` are equally likely.
+     * @returns {number}
+     */
+    entropy() {
+        const ret = wasm.softmax_entropy(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * The largest entropy `n` tokens can have, `ln n`: that of the uniform distribution.
+     * @returns {number}
+     */
+    maxEntropy() {
+        const ret = wasm.softmax_maxEntropy(this.__wbg_ptr);
+        return ret;
+    }
+    /**
+     * `softmax(logits / T)` for `logits` written as numbers separated by spaces and the
+     * temperature as its field writes it.
+     * @param {string} logits
+     * @param {string} temperature_text
+     */
+    constructor(logits, temperature_text) {
+        let ptr0, len0, ptr1, len1;
+        try {
+            ptr0 = passStringToWasm0(logits, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len0 = WASM_VECTOR_LEN;
+            ptr1 = passStringToWasm0(temperature_text, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len1 = WASM_VECTOR_LEN;
+        } catch (e) {
+            if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
+            if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+            throw e;
+        }
+        const ret = wasm.softmax_new(ptr0, len0, ptr1, len1);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        this.__wbg_ptr = ret[0];
+        SoftmaxFinalization.register(this, this.__wbg_ptr, this);
+        return this;
+    }
+    /**
+     * The probabilities, one per logit, in the logits' order.
+     * @returns {Float64Array}
+     */
+    probabilities() {
+        const ret = wasm.softmax_probabilities(this.__wbg_ptr);
+        var v1 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v1;
+    }
+}
+if (Symbol.dispose) Softmax.prototype[Symbol.dispose] = Softmax.prototype.free;
 function __wbg_get_imports() {
     const import0 = {
         __proto__: null,
@@ -335,12 +770,27 @@ function __wbg_get_imports() {
     };
 }
 
+const AttentionMapsFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_attentionmaps_free(ptr, 1));
+const BigramFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_bigram_free(ptr, 1));
+const ExpressionGraphFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_expressiongraph_free(ptr, 1));
+const OptimizerPathsFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_optimizerpaths_free(ptr, 1));
 const RunFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
     : new FinalizationRegistry(ptr => wasm.__wbg_run_free(ptr, 1));
 const SamplerFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
     : new FinalizationRegistry(ptr => wasm.__wbg_sampler_free(ptr, 1));
+const SoftmaxFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_softmax_free(ptr, 1));
 
 function getArrayF64FromWasm0(ptr, len) {
     ptr = ptr >>> 0;

@@ -1,5 +1,5 @@
-// Drawing for the live widgets: a loss curve, and tokens with their probabilities. Pixels only: the numbers come
-// from the crate.
+// Drawing for the live widgets: a loss curve, tokens with their probabilities, and the pieces the
+// other widgets draw with. Pixels only: the numbers come from the crate.
 
 const SVG = 'http://www.w3.org/2000/svg';
 const WIDTH = 640;
@@ -8,7 +8,8 @@ const MARGIN = { left: 40, right: 12, top: 44, bottom: 28 };
 /** At most this many points per line: enough for the width, whatever the number of steps. */
 const MAX_POINTS = 1200;
 
-function element(name, attributes, parent) {
+/** An SVG element `name` with `attributes`, appended to `parent` if given. */
+export function element(name, attributes, parent) {
   const node = document.createElementNS(SVG, name);
   for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
   if (parent) parent.append(node);
@@ -91,4 +92,20 @@ export function chips(container, rows) {
     chip.append(token, ` ${(probability * 100).toFixed(1)}%`);
     container.append(chip);
   }
+}
+
+/**
+ * A number as a widget writes it: at most `digits` decimals, without trailing zeros, and with a
+ * real minus sign. The exact value stays in the element's `data-value`, for the tests.
+ */
+export function short(x, digits = 4) {
+  const text = Number(x.toFixed(digits)).toString();
+  return (text === '-0' ? '0' : text).replace('-', '\u2212');
+}
+
+/** Writes `x` into `node`: `short(x, digits)` as its text and the exact value in `data-value`. */
+export function show(node, x, digits = 4) {
+  node.textContent = short(x, digits);
+  node.dataset.value = String(x);
+  return node;
 }

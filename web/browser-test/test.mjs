@@ -2,10 +2,12 @@
 // against the built book served on 127.0.0.1. Each check uses a widget as a reader would and
 // compares what the page shows with what the `microgpt` command line prints for the same options.
 //
-//   node test.mjs BOOK_DIR MICROGPT_BINARY SCREENSHOT_DIR
+//   node test.mjs BOOK_DIR MICROGPT_BINARY SCREENSHOT_DIR WIDGET_NUMBERS
 //
-// BOOK_DIR is the output of `mdbook build`. It ends with one line, `browser test: N passed, N failed`,
-// and exits non-zero if any check failed. .ci/web.sh runs it.
+// BOOK_DIR is the output of `mdbook build`. WIDGET_NUMBERS is the web crate's example
+// `widget_numbers`, which computes natively what the explorations of chapters 2, 4, 6, 8 and 11
+// must show. It ends with one line, `browser test: N passed, N failed`, and exits non-zero if any
+// check failed. .ci/web.sh runs it.
 
 import { chromium } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
@@ -16,9 +18,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [bookDir, microgpt, shotDir] = process.argv.slice(2).map((p) => p && path.resolve(p));
-if (!shotDir) {
-  console.error('usage: node test.mjs BOOK_DIR MICROGPT_BINARY SCREENSHOT_DIR');
+const [bookDir, microgpt, shotDir, widgetNumbers] = process.argv.slice(2).map((p) => p && path.resolve(p));
+if (!widgetNumbers) {
+  console.error('usage: node test.mjs BOOK_DIR MICROGPT_BINARY SCREENSHOT_DIR WIDGET_NUMBERS');
   process.exit(2);
 }
 mkdirSync(shotDir, { recursive: true });
@@ -41,6 +43,13 @@ function cli(...args) {
     trainMs: 1000 * Number((run.stderr.match(/trained (\d+) steps/) || [])[1]) /
       Number((run.stderr.match(/\(([\d,]+) steps\/s\)/) || [])[1]?.replaceAll(',', '')),
   };
+}
+
+/** What a widget must show, computed natively by `widget_numbers ARGS` (web/examples/). */
+function native(...args) {
+  const run = spawnSync(widgetNumbers, args, { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`widget_numbers ${args.join(' ')} failed: ${run.stderr.split('\n')[1]}`);
+  return JSON.parse(run.stdout);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -94,6 +103,59 @@ async function check(name, body) {
 function equal(actual, expected, what) {
   const [a, e] = [JSON.stringify(actual), JSON.stringify(expected)];
   if (a !== e) throw new Error(`${what}: the page shows ${a}, the command line ${e}`);
+}
+
+/**
+ * Fails unless the numbers the page holds are the native crate's, bit for bit (a widget keeps the
+ * exact value of every number it writes in `data-value`); returns them written out.
+ */
+function sameBits(actual, expected, what) {
+  if (actual.length !== expected.length) {
+    throw new Error(`${what}: the page has ${actual.length} numbers, the crate natively ${expected.length}`);
+  }
+  actual.forEach((a, i) => {
+    if (!Object.is(a, expected[i])) throw new Error(`${what} ${i}: the page has ${a}, the crate natively ${expected[i]}`);
+  });
+  return `[${actual.join(', ')}]`;
+}
+
+/** The exact numbers the elements matching `selector` hold in `data-value`. */
+function exact(page, selector) {
+  return page.$$eval(selector, (nodes) => nodes.map((node) => Number(node.dataset.value)));
+}
+
+/**
+ * Keyboard only: for each `[id, keys]` of `steps`, moves the focus to the control `id` with Tab
+ * (the first one is focused as a reader's click or Tab from the text above would) and fails unless
+ * it lands there, then presses each of `keys`. Returns what it did, for the report.
+ */
+async function keyboardOnly(page, steps) {
+  const done = [];
+  for (const [i, [id, keys]] of steps.entries()) {
+    if (i === 0) await page.focus(`#${id}`);
+    else await page.keyboard.press('Tab');
+    equal(await page.evaluate(() => document.activeElement.id), id, 'the control Tab reaches');
+    for (const key of keys) await page.keyboard.press(key);
+    // `ArrowLeft×5`, and letters as the word they type.
+    const pressed = [];
+    for (const key of keys) {
+      const last = pressed[pressed.length - 1];
+      if (key.length === 1 && last?.typed !== undefined) last.typed += key;
+      else if (key.length === 1) pressed.push({ typed: key });
+      else if (last?.key === key) last.n += 1;
+      else pressed.push({ key, n: 1 });
+    }
+    const words = pressed.map((p) => (p.typed !== undefined ? `typed “${p.typed}”` : `${p.key}×${p.n}`));
+    done.push(`${i === 0 ? '' : 'Tab to '}#${id}${words.map((w) => ` ${w}`).join('')}`);
+  }
+  return done.join(', ');
+}
+
+/** Opens a chapter at its widget, freshly, and waits until the widget `root` is in `states`. */
+async function open(page, chapter, root, states = ['ready', 'done']) {
+  await page.goto('about:blank');
+  await page.goto(`${url}/${chapter}.html#play-with-it`);
+  await settled(page, root, states);
 }
 
 /** Waits until the widget `root` is in one of `states`, and returns that state. */
@@ -311,18 +373,216 @@ await check('chapter 10: the reference model writes the names of a plain `microg
   return names.join(' ');
 });
 
+// ---------------------------------------------------------------------------------------------
+// The explorations. Each is used with the keyboard alone (Tab to every control, arrow keys to
+// change it), and what it then shows is compared with the crate run natively, bit for bit.
+
+const keyboard = [];
+
+await check('chapter 2: the graph\'s values, gradients and central differences, moved by keyboard to a dead ReLU', async () => {
+  await open(page, '02-autograd', '#live-graph');
+  keyboard.push(`chapter 2: ${await keyboardOnly(page, [
+    ['live-graph-a', Array(5).fill('ArrowLeft')],
+    ['live-graph-b', Array(10).fill('ArrowRight')],
+    ['live-graph-c', Array(80).fill('ArrowLeft')],
+    ['live-graph-relu', ['Space']],
+  ])}`);
+  const inputs = await Promise.all(['a', 'b', 'c'].map((x) => page.inputValue(`#live-graph-${x}`)));
+  equal(inputs, ['1.5', '-2', '2'], 'the inputs after the arrow keys');
+  equal(await page.getAttribute('#live-graph', 'data-relu'), 'dead', 'the ReLU');
+  const expected = native('graph', ...inputs, 'true');
+  const nodes = await page.$$eval('#live-graph g.live-node', (groups) =>
+    groups.map((g) => Array.from(g.querySelectorAll('tspan'), (t) => Number(t.dataset.value))));
+  const values = sameBits(nodes.map((n) => n[0]), expected.values, 'value of node');
+  const gradients = sameBits(nodes.map((n) => n[1]), expected.gradients, 'gradient of node');
+  sameBits(await exact(page, '#live-graph-check .live-backward'), expected.gradients.slice(0, 3), 'backward, input');
+  const estimates = sameBits(await exact(page, '#live-graph-check .live-estimate'), expected.estimates, 'central difference, input');
+  await page.locator('#live-graph').screenshot({ path: path.join(shotDir, 'graph-dead-relu.png') });
+  return `a = 1.5, b = −2, c = 2 with the ReLU (${expected.names.join(', ')}): values ${values}, gradients ${gradients}, central differences ${estimates}`;
+});
+
+await check('chapter 2: the ReLU comes back to life when c brings e above 0', async () => {
+  await page.focus('#live-graph-c');
+  for (let i = 0; i < 40; i++) await page.keyboard.press('ArrowRight'); // c = 6, e = 3
+  equal(await page.getAttribute('#live-graph', 'data-relu'), 'live', 'the ReLU');
+  const expected = native('graph', '1.5', '-2', await page.inputValue('#live-graph-c'), 'true');
+  const gradients = sameBits(await exact(page, '#live-graph-check .live-backward'), expected.gradients.slice(0, 3), 'backward, input');
+  await page.locator('#live-graph').screenshot({ path: path.join(shotDir, 'graph-live-relu.png') });
+  return `c = 6: ∂L/∂(a, b, c) = ${gradients}`;
+});
+
+await check('chapter 2: axe-core finds nothing serious in the graph widget', () => audit(page, '#live-graph'));
+
+await check('chapter 4: softmax([1, 2, 3, 4]) at T = 0.5, set with the arrow keys', async () => {
+  await open(page, '04-building-blocks', '#live-softmax');
+  keyboard.push(`chapter 4: ${await keyboardOnly(page, [
+    ['live-softmax-logit-0', Array(10).fill('ArrowLeft')],
+    ['live-softmax-logit-1', Array(10).fill('ArrowRight')],
+    ['live-softmax-logit-2', Array(30).fill('ArrowRight')],
+    ['live-softmax-logit-3', Array(50).fill('ArrowRight')],
+    ['live-softmax-temperature', ['ArrowLeft', 'ArrowLeft']],
+  ])}`);
+  const logits = await Promise.all([0, 1, 2, 3].map((i) => page.inputValue(`#live-softmax-logit-${i}`)));
+  equal([logits, await page.getAttribute('#live-softmax', 'data-temperature')], [['1', '2', '3', '4'], '0.5'], 'the settings');
+  const expected = native('softmax', '1 2 3 4', '0.5');
+  const p = sameBits(await exact(page, '#live-softmax .live-p'), expected.probabilities, 'probability');
+  const h = sameBits(await exact(page, '#live-softmax-entropy'), [expected.entropy], 'entropy');
+  await page.locator('#live-softmax').screenshot({ path: path.join(shotDir, 'softmax.png') });
+  return `probabilities ${p}, entropy ${h} nats`;
+});
+
+await check('chapter 4: the temperature slider\'s ends show T → 0 and T → ∞', async () => {
+  const ends = [];
+  for (const [key, t, shot] of [['Home', '0.01', 'softmax-cold.png'], ['End', '100', 'softmax-hot.png']]) {
+    await page.focus('#live-softmax-temperature');
+    await page.keyboard.press(key);
+    equal(await page.getAttribute('#live-softmax', 'data-temperature'), t, 'the temperature');
+    const expected = native('softmax', '1 2 3 4', t);
+    const p = sameBits(await exact(page, '#live-softmax .live-p'), expected.probabilities, `probability at T = ${t}`);
+    const [h] = await exact(page, '#live-softmax-entropy');
+    sameBits([h], [expected.entropy], `entropy at T = ${t}`);
+    await page.locator('#live-softmax').screenshot({ path: path.join(shotDir, shot) });
+    ends.push(`T = ${t}: ${p}, entropy ${h}`);
+  }
+  return ends.join('; ');
+});
+
+await check('chapter 4: axe-core finds nothing serious in the softmax widget', () => audit(page, '#live-softmax'));
+
+await check('chapter 6: the reference model\'s attention weights for "emma", typed', async () => {
+  await open(page, '06-attention', '#live-attention', ['done']);
+  keyboard.push(`chapter 6: ${await keyboardOnly(page, [
+    ['live-attention-name', ['ControlOrMeta+a', ...'hannah']],
+    ['live-attention-run', ['Enter']],
+  ])}`);
+  await page.waitForSelector('#live-attention[data-name="hannah"][data-state="done"]');
+  await page.locator('#live-attention').screenshot({ path: path.join(shotDir, 'attention-hannah.png') });
+  await page.fill('#live-attention-name', 'emma');
+  await page.press('#live-attention-name', 'Enter');
+  await page.waitForSelector('#live-attention[data-name="emma"][data-state="done"]');
+  const expected = native('attention', 'emma').heads;
+  const rows = await page.$$eval('#live-attention table[data-head="0"] tbody tr', (trs) =>
+    trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => Number(td.dataset.value))));
+  const shown = rows.map((row, t) => sameBits(row, expected[0][t], `head 0, position ${t}, weight`));
+  for (let head = 1; head < expected.length; head++) {
+    const all = await exact(page, `#live-attention table[data-head="${head}"] tbody td`);
+    sameBits(all, expected[head].flat(), `head ${head}, weight`);
+  }
+  await page.locator('#live-attention').screenshot({ path: path.join(shotDir, 'attention-emma.png') });
+  return `head 0 (a row per position, no cell after it): ${shown.join(' ')}; heads 1 to ${expected.length - 1} equal too`;
+});
+
+await check('chapter 6: a name the model cannot read shows the crate\'s error', async () => {
+  await page.fill('#live-attention-name', 'Emma');
+  await page.press('#live-attention-name', 'Enter');
+  await settled(page, '#live-attention', ['error']);
+  const error = await page.textContent('#live-attention .live-error');
+  equal(error, 'unknown character \'E\' (U+0045) at position 0: it is not in the training vocabulary', 'the error');
+  await page.fill('#live-attention-name', 'emma');
+  await page.press('#live-attention-name', 'Enter');
+  await page.waitForSelector('#live-attention[data-name="emma"][data-state="done"]');
+  return error;
+});
+
+await check('chapter 6: axe-core finds nothing serious in the attention widget', () => audit(page, '#live-attention'));
+
+/** The two paths the chapter 8 widget drew, and its settings. */
+async function paths(page) {
+  const path = (kind) => page.$eval(`#live-adam path.${kind}`, (p) => p.dataset.values.split(' ').map(Number));
+  const settings = await Promise.all(['matrix', 'row', 'col', 'lr', 'beta1', 'beta2'].map((f) => page.inputValue(`#live-adam-${f}`)));
+  settings.push(String(await page.isChecked('#live-adam-correction')), await page.inputValue('#live-adam-gd-lr'));
+  return { adam: await path('live-path-adam'), descent: await path('live-path-gd'), settings };
+}
+
+await check('chapter 8: Adam\'s and gradient descent\'s paths of attn_wq[0][0], as the widget opens', async () => {
+  await open(page, '08-adam', '#live-adam');
+  const shown = await paths(page);
+  const expected = native('paths', ...shown.settings);
+  const adam = sameBits(shown.adam, expected.adam, 'Adam, step');
+  const descent = sameBits(shown.descent, expected.descent, 'gradient descent, step');
+  await page.locator('#live-adam').screenshot({ path: path.join(shotDir, 'adam.png') });
+  return `${shown.settings.join(' ')}: Adam ${adam}; gradient descent ${descent}`;
+});
+
+await check('chapter 8: every setting changed with the keyboard, the bias correction off', async () => {
+  keyboard.push(`chapter 8: ${await keyboardOnly(page, [
+    ['live-adam-matrix', ['ArrowUp']], // from layer0.attn_wq to the option above it, lm_head
+    ['live-adam-row', Array(26).fill('ArrowUp')],
+    ['live-adam-col', ['ArrowUp', 'ArrowUp']],
+    ['live-adam-lr', ['ArrowUp']],
+    ['live-adam-beta1', Array(5).fill('ArrowLeft')],
+    ['live-adam-beta2', Array(9).fill('ArrowRight')],
+    ['live-adam-correction', ['Space']],
+    ['live-adam-gd-lr', ['ArrowDown']],
+  ])}`);
+  const shown = await paths(page);
+  equal(shown.settings, ['lm_head', '26', '2', '0.011', '0.8', '0.999', 'false', '0.29'], 'the settings after the keys');
+  const expected = native('paths', ...shown.settings);
+  const adam = sameBits(shown.adam, expected.adam, 'Adam, step');
+  const descent = sameBits(shown.descent, expected.descent, 'gradient descent, step');
+  await page.locator('#live-adam').screenshot({ path: path.join(shotDir, 'adam-keyboard.png') });
+  return `${shown.settings.join(' ')}: Adam ${adam}; gradient descent ${descent}`;
+});
+
+await check('chapter 8: gradient descent at a learning rate of 3 diverges, with the crate\'s message', async () => {
+  await page.fill('#live-adam-gd-lr', '3');
+  await page.waitForFunction(() => document.querySelector('#live-adam .live-error').textContent !== '');
+  const shown = await paths(page);
+  const expected = native('paths', ...shown.settings);
+  const error = await page.textContent('#live-adam .live-error');
+  equal(error, expected.diverged, 'the message');
+  sameBits(shown.descent, expected.descent, 'gradient descent, step');
+  return error;
+});
+
+await check('chapter 8: axe-core finds nothing serious in the optimizer widget', () => audit(page, '#live-adam'));
+
+await check('chapter 11: the model\'s and the letter pairs\' next character after "emm", typed', async () => {
+  await open(page, '11-pipeline', '#live-next', ['done']);
+  await page.locator('#live-next').screenshot({ path: path.join(shotDir, 'next-ann.png') });
+  keyboard.push(`chapter 11: ${await keyboardOnly(page, [
+    ['live-next-prefix', ['ControlOrMeta+a', ...'emm']],
+    ['live-next-run', ['Enter']],
+  ])}`);
+  await page.waitForSelector('#live-next[data-prefix="emm"][data-state="done"]');
+  const expected = native('next', 'emm');
+  const model = sameBits(await exact(page, '#live-next rect.live-bar-model[data-token]'), expected.model, 'the model, token');
+  const pairs = sameBits(await exact(page, '#live-next rect.live-bar-pairs[data-token]'), expected.bigram, 'letter pairs, token');
+  await page.locator('#live-next').screenshot({ path: path.join(shotDir, 'next-emm.png') });
+  return `tokens ${expected.characters} and end: the model ${model}; letter pairs ${pairs}`;
+});
+
+await check('chapter 11: axe-core finds nothing serious in the next-character widget', () => audit(page, '#live-next'));
+
+await check('chapter 11: the reference model trained in chapter 9 is the one it uses, with the same numbers', async () => {
+  await open(page, '09-training', '#live-train', ['ready']);
+  await train(page, { seed: '42', steps: '1000', lr: '0.01' });
+  await open(page, '11-pipeline', '#live-next', ['done']);
+  const label = await page.textContent('#live-next .live-model');
+  if (!label.includes('as you trained it in chapter 9')) throw new Error(`the widget says: ${label}`);
+  const expected = native('next', 'ann');
+  sameBits(await exact(page, '#live-next rect.live-bar-model[data-token]'), expected.model, 'the model, token');
+  return label;
+});
+
 await check('a chapter opened as a file says in one line how to see the widget live', async () => {
   const file = await context.newPage();
-  await file.goto(pathToFileURL(path.join(bookDir, '09-training.html')).href);
-  await file.waitForTimeout(500);
-  const line = await file.textContent('#live-train .live-fallback');
-  if (!(await file.isVisible('#live-train .live-fallback')) || (await file.isVisible('#live-train-run'))) {
-    throw new Error('the fallback line is hidden, or the controls are shown');
+  const lines = [];
+  const widgets = [['09-training', 'live-train'], ['02-autograd', 'live-graph'], ['04-building-blocks', 'live-softmax'],
+    ['06-attention', 'live-attention'], ['08-adam', 'live-adam'], ['11-pipeline', 'live-next']];
+  for (const [chapter, id] of widgets) {
+    await file.goto(pathToFileURL(path.join(bookDir, `${chapter}.html`)).href);
+    await file.waitForTimeout(500);
+    const line = await file.textContent(`#${id} .live-fallback`);
+    if (!(await file.isVisible(`#${id} .live-fallback`)) || (await file.isVisible(`#${id} .live-controls`))) {
+      throw new Error(`${chapter}: the fallback line is hidden, or the controls are shown`);
+    }
+    if (!line.includes('mdbook serve')) throw new Error(`${chapter}: the line says: ${line}`);
+    if (id === 'live-train') await file.locator('#live-train').screenshot({ path: path.join(shotDir, 'train-file-url.png') });
+    lines.push(line);
   }
-  if (!line.includes('mdbook serve')) throw new Error(`the line says: ${line}`);
-  await file.locator('#live-train').screenshot({ path: path.join(shotDir, 'train-file-url.png') });
   await file.close();
-  return line;
+  return `${widgets.length} widgets, e.g. ${lines[0]}`;
 });
 
 await check('no console error on the served pages', async () => {
@@ -339,6 +599,7 @@ rmSync(profile, { recursive: true, force: true });
 
 const steps = timings.reference || [];
 console.log(`timings: first widget usable after ${timings.readyMs} ms; 1000 reference steps in the page ${steps.map((t) => `${t.trainMs} ms`).join(', ')}, natively ${(timings.native || []).map((ms) => `${ms} ms`).join(', ')}`);
+console.log(`keyboard only: ${keyboard.join('; ')}`);
 console.log(`screenshots in ${shotDir}`);
 const failed = results.filter((ok) => !ok).length;
 console.log(`browser test: ${results.length - failed} passed, ${failed} failed`);

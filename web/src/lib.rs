@@ -2,18 +2,26 @@
 //!
 //! The book's live widgets run this crate: the `microgpt` library, compiled to WebAssembly, with a
 //! thin layer of `wasm-bindgen` exports over it. Nothing here computes a loss, a gradient or a
-//! probability of its own; every number the page shows comes from the library's functions, which
-//! compute their transcendentals with `microgpt::math` and so give the same bits in the browser as
-//! on the command line.
+//! model's probability of its own; every number the page shows comes from the library's functions,
+//! which compute their transcendentals with `microgpt::math` and so give the same bits in the
+//! browser as on the command line. The explorations add three things the library does not have,
+//! a line or two each and all in Rust: an entropy ([`softmax`]), letter-pair counts ([`bigram`],
+//! as chapter 11 counts them) and a gradient-descent step ([`optimizers`], as chapter 9 writes it).
 //!
-//! Two types cross into JavaScript:
+//! Two types cross into JavaScript for the widgets of chapters 9 and 10:
 //!
 //! - [`Run`] is `microgpt run` a chunk at a time: prepared from a seed, a number of steps and a
 //!   learning rate, on the built-in names or on the reader's words, and trained a chunk of steps
 //!   per call so that the page can draw the loss curve between calls.
 //! - [`Sampler`] samples names and next-character probabilities from a model: the names `microgpt
 //!   run` prints. A model trained in chapter 9 reaches chapter 10 as its corpus, its seed and its
-//!   weights, from which [`Sampler::new`] rebuilds it exactly.
+//!   weights, from which [`Sampler::new`] rebuilds it exactly. It also gives the model's attention
+//!   weights for a name ([`Sampler::attention`], chapter 6).
+//!
+//! And one module for each exploration of the other chapters, each a type built from the reader's
+//! settings whose getters return what the widget draws: [`graph`] (chapter 2, the tape),
+//! [`softmax`] (chapter 4), [`attention`] (chapter 6), [`optimizers`] (chapter 8, Adam against
+//! gradient descent) and [`bigram`] (chapter 11, the letter-pair baseline).
 //!
 //! The inputs arrive as the text of the page's fields and are parsed here with Rust's own parsers,
 //! as the command line parses its options, so that a number means the same `f64` on both. Errors
@@ -26,6 +34,14 @@
 //! Build with `web/build.sh`, which writes `chapters/live/`; `web/tests/parity.rs` runs the committed
 //! `.wasm` and checks it against the native library, bit for bit.
 
+pub mod attention;
+pub mod bigram;
+pub mod graph;
+pub mod optimizers;
+pub mod packed;
+pub mod softmax;
+
+use attention::AttentionMaps;
 use microgpt::data::{self, BUILTIN_SOURCE};
 use microgpt::engine::Engine;
 use microgpt::fused::FusedEngine;
@@ -36,6 +52,7 @@ use microgpt::sample::{Temperature, probabilities, sample};
 use microgpt::tokenizer::{Token, Tokenizer};
 use microgpt::train::{Prepared, TrainOptions, Trainer, prepare};
 use std::str::FromStr;
+use std::sync::OnceLock;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// How the reader's pasted words are named where the command line names a data file.
@@ -43,6 +60,9 @@ pub const PASTED_SOURCE: &str = "your words";
 
 /// The running mean the command line prints is over this many most recent steps.
 pub const MEAN_WINDOW: usize = 100;
+
+/// The seed of the reference run: `microgpt run`'s default (src/cli.rs).
+pub const REFERENCE_SEED: u64 = 42;
 
 /// The most names one click may ask for: enough to see the model's range, few enough that the page
 /// answers at once.
@@ -60,6 +80,26 @@ fn number(field: &str, text: &str) -> Result<f64, String> {
 
 fn temperature(text: &str) -> Result<Temperature, String> {
     Temperature::new(number("temperature", text)?).map_err(|e| e.to_string())
+}
+
+/// `microgpt::data::BUILTIN_NAMES`, unpacked from the module's data the first time a page needs
+/// it (src/packed.rs).
+pub fn builtin_names() -> &'static str {
+    static NAMES: OnceLock<String> = OnceLock::new();
+    NAMES.get_or_init(|| packed::unpack(include_bytes!(concat!(env!("OUT_DIR"), "/names.packed"))))
+}
+
+/// What [`prepare`] makes from `seed` of the reader's `words` (one document per line) or, for `None`,
+/// of the built-in names, and the random stream as it leaves it.
+fn prepared(words: Option<&str>, seed: u64) -> Result<(Prepared, ChaCha), String> {
+    let (text, source) = match words {
+        Some(words) => (words, PASTED_SOURCE),
+        None => (builtin_names(), BUILTIN_SOURCE),
+    };
+    let docs = data::parse_docs(text.as_bytes(), source).map_err(|e| e.to_string())?;
+    let mut rng = ChaCha::seed(seed);
+    let prepared = prepare(docs, &mut rng, Config::reference).map_err(|e| e.to_string())?;
+    Ok((prepared, rng))
 }
 
 /// A training run in progress: `microgpt run --seed S --steps N --lr LR`, on the built-in names or on
@@ -91,15 +131,8 @@ impl Run {
         let steps: usize = parse("number of steps", steps, "it must be a whole number, 0 or more")?;
         let learning_rate = LearningRate::new(number("learning rate", lr)?).map_err(|e| e.to_string())?;
         let options = TrainOptions { steps, adam: AdamConfig::default().with_learning_rate(learning_rate) };
-        let (text, source) = match &words {
-            Some(words) => (words.as_str(), PASTED_SOURCE),
-            None => (data::BUILTIN_NAMES, BUILTIN_SOURCE),
-        };
-        let docs = data::parse_docs(text.as_bytes(), source).map_err(|e| e.to_string())?;
+        let (Prepared { tokenizer, docs, model }, rng) = prepared(words.as_deref(), seed)?;
         let documents = docs.len();
-        let mut rng = ChaCha::seed(seed);
-        let Prepared { tokenizer, docs, model } =
-            prepare(docs, &mut rng, Config::reference).map_err(|e| e.to_string())?;
         Ok(Run {
             trainer: Trainer::new(&model, options),
             tokenizer,
@@ -257,15 +290,7 @@ impl Sampler {
     #[wasm_bindgen(js_name = nextProbabilities)]
     pub fn next_probabilities(&mut self, prefix: &str, temperature_text: &str) -> Result<Vec<f64>, String> {
         let t = temperature(temperature_text)?;
-        let tokens = self.tokenizer.encode(prefix).map_err(|e| e.to_string())?;
-        let block_size = self.model.config().block_size();
-        if tokens.len() >= block_size {
-            return Err(format!(
-                "{prefix:?} has {} characters: the model reads BOS and at most {} more",
-                tokens.len(),
-                block_size - 1
-            ));
-        }
+        let tokens = self.readable(prefix)?;
         self.engine.begin(self.model.params());
         let mut cache = self.model.kv_cache();
         let mut logits = self.model.forward(&mut self.engine, self.tokenizer.bos(), 0, &mut cache);
@@ -273,6 +298,31 @@ impl Sampler {
             logits = self.model.forward(&mut self.engine, token, i + 1, &mut cache);
         }
         Ok(probabilities(&self.engine.values(&logits), t))
+    }
+
+    /// The attention weights of every layer and head while the model reads BOS and then `name`,
+    /// from [`Gpt::attention_maps`].
+    pub fn attention(&self, name: &str) -> Result<AttentionMaps, String> {
+        let tokens = self.readable(name)?;
+        let labels = std::iter::once("BOS".to_string()).chain(name.chars().map(String::from)).collect();
+        let inputs: Vec<Token> = std::iter::once(self.tokenizer.bos()).chain(tokens).collect();
+        Ok(AttentionMaps::new(labels, self.model.attention_maps(&inputs)))
+    }
+}
+
+impl Sampler {
+    /// The tokens of `text`, if the model can read BOS and then all of them.
+    fn readable(&self, text: &str) -> Result<Vec<Token>, String> {
+        let tokens = self.tokenizer.encode(text).map_err(|e| e.to_string())?;
+        let block_size = self.model.config().block_size();
+        if tokens.len() >= block_size {
+            return Err(format!(
+                "{text:?} has {} characters: the model reads BOS and at most {} more",
+                tokens.len(),
+                block_size - 1
+            ));
+        }
+        Ok(tokens)
     }
 }
 
@@ -282,6 +332,12 @@ mod tests {
 
     fn run(words: Option<&str>, seed: &str, steps: &str, lr: &str) -> Result<Run, String> {
         Run::new(words.map(str::to_string), seed, steps, lr)
+    }
+
+    #[test]
+    fn the_packed_names_unpack_to_the_librarys() {
+        assert_eq!(builtin_names(), data::BUILTIN_NAMES);
+        assert_eq!(packed::unpack(&packed::pack("ab\nc")), "ab\nc"); // a last word with padding
     }
 
     #[test]

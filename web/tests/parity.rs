@@ -15,7 +15,7 @@
 
 use microgpt::data::builtin_docs;
 use microgpt::fused::FusedEngine;
-use microgpt::model::Config;
+use microgpt::model::{Config, Gpt};
 use microgpt::optim::{AdamConfig, LearningRate};
 use microgpt::rng::ChaCha;
 use microgpt::sample::{Temperature, sample};
@@ -115,6 +115,27 @@ impl Page {
         results.iter().map(word).collect()
     }
 
+    /// Calls an export that returns one `f64`.
+    fn call_f64(&mut self, name: &str, args: &[Word]) -> f64 {
+        let func = self
+            .instance
+            .get_func(&self.store, name)
+            .unwrap_or_else(|| panic!("the module has no export {name}"));
+        let args: Vec<Val> = args.iter().map(|&a| Val::I32(a as i32)).collect();
+        let mut results = [Val::F64(0.0.into())];
+        func.call(&mut self.store, &args, &mut results).unwrap_or_else(|e| panic!("{name} trapped: {e}"));
+        match results[0] {
+            Val::F64(value) => value.into(),
+            ref other => panic!("{name} returned {other:?}, not an f64"),
+        }
+    }
+
+    /// Calls an export that returns a `Vec<f64>`, and reads it.
+    fn call_f64s(&mut self, name: &str, args: &[Word]) -> Vec<f64> {
+        let out = self.call(name, args);
+        self.f64s_out(&out)
+    }
+
     /// Calls an export that returns a `Result`: its value, or the error's text.
     fn call_fallible(&mut self, name: &str, args: &[Word]) -> Result<Vec<Word>, String> {
         let mut results = self.call(name, args);
@@ -162,6 +183,16 @@ impl Page {
         String::from_utf8(bytes).expect("the module returns UTF-8")
     }
 
+    /// Calls a constructor or a method whose arguments are all text, after `first` (a handle, if
+    /// any): the handle it returns, or its error.
+    fn call_with_texts(&mut self, name: &str, first: &[Word], texts: &[&str]) -> Result<Word, String> {
+        let mut args = first.to_vec();
+        for text in texts {
+            args.extend(self.str_arg(text));
+        }
+        Ok(self.call_fallible(name, &args)?[0])
+    }
+
     /// `new Run(words, seed, steps, lr)`, on the built-in names: the run's handle, or the error.
     fn new_run(&mut self, seed: &str, steps: &str, lr: &str) -> Result<Word, String> {
         let mut args = Self::NONE.to_vec();
@@ -193,8 +224,9 @@ impl Page {
     }
 }
 
-/// The reference run natively, as `microgpt run` does it: every step's loss and the 20 names.
-fn native_reference_run() -> (Vec<f64>, Vec<String>) {
+/// The reference run natively, as `microgpt run` does it: every step's loss, the 20 names, and the
+/// trained model.
+fn native_reference_run() -> (Vec<f64>, Vec<String>, Gpt) {
     let mut rng = ChaCha::seed(42);
     let mut run = prepare(builtin_docs(), &mut rng, Config::reference).unwrap();
     let learning_rate = LearningRate::new(0.01).unwrap();
@@ -205,7 +237,7 @@ fn native_reference_run() -> (Vec<f64>, Vec<String>) {
     let t = Temperature::new(0.5).unwrap();
     let names =
         (0..20).map(|_| run.tokenizer.decode(&sample(&run.model, &mut engine, t, &mut rng))).collect();
-    (losses, names)
+    (losses, names, run.model)
 }
 
 /// Fails, naming the first difference, unless the module's numbers are the native crate's, bit for
@@ -230,7 +262,7 @@ fn assert_same_bits(what: &str, module: &[f64], native: &[f64]) {
 
 #[test]
 fn the_committed_module_trains_and_samples_the_reference_run_to_the_native_bits() {
-    let (native_losses, native_names) = native_reference_run();
+    let (native_losses, native_names, native_model) = native_reference_run();
 
     let mut page = Page::load();
     let run = page.new_run("42", "1000", "0.01").unwrap();
@@ -258,6 +290,16 @@ fn the_committed_module_trains_and_samples_the_reference_run_to_the_native_bits(
     let native_names: String = native_names.iter().map(|name| format!("{name}\n")).collect();
     assert_eq!(names, native_names);
     assert_eq!(rebuilt_names, native_names);
+    // Chapter 6: the reference model's attention weights while it reads "emma".
+    let tokens = [26, 4, 12, 12, 0]; // BOS e m m a
+    let native_maps = native_model.attention_maps(&tokens);
+    let maps = page.call_with_texts("sampler_attention", &[sampler], &["emma"]).unwrap();
+    for (head, rows) in native_maps[0].iter().enumerate() {
+        for (query, row) in rows.iter().enumerate() {
+            let weights = page.call_f64s("attentionmaps_weights", &[maps, 0, head as Word, query as Word]);
+            assert_same_bits(&format!("head {head}, position {query}, weight"), &weights, row);
+        }
+    }
     assert_eq!(
         names.lines().collect::<Vec<_>>(),
         [
@@ -303,4 +345,67 @@ fn errors_leave_the_module_with_the_crates_own_messages() {
         page.sample(sampler, "-1", "5").unwrap_err(),
         "invalid temperature -1: it must be a finite number greater than 0"
     );
+}
+
+#[test]
+fn the_committed_module_computes_the_explorations_to_the_native_bits() {
+    use microgpt_web::bigram::Bigram;
+    use microgpt_web::graph::ExpressionGraph;
+    use microgpt_web::optimizers::OptimizerPaths;
+    use microgpt_web::softmax::Softmax;
+    let mut page = Page::load();
+
+    // Chapter 2: the graph with a ReLU, at a point where it is alive.
+    let mut args = Vec::new();
+    for text in ["1.5", "-2", "6"] {
+        args.extend(page.str_arg(text));
+    }
+    args.push(1); // relu: true
+    let graph = page.call_fallible("expressiongraph_new", &args).unwrap()[0];
+    let native = ExpressionGraph::new("1.5", "-2", "6", true).unwrap();
+    for (getter, expected) in
+        [("values", native.values()), ("gradients", native.gradients()), ("estimates", native.estimates())]
+    {
+        assert_same_bits(getter, &page.call_f64s(&format!("expressiongraph_{getter}"), &[graph]), &expected);
+    }
+
+    // Chapter 4: softmax([1, 2, 3, 4]) at T = 0.5, and its entropy.
+    let softmax = page.call_with_texts("softmax_new", &[], &["1 2 3 4", "0.5"]).unwrap();
+    let native = Softmax::new("1 2 3 4", "0.5").unwrap();
+    assert_same_bits(
+        "probability",
+        &page.call_f64s("softmax_probabilities", &[softmax]),
+        &native.probabilities(),
+    );
+    assert_eq!(page.call_f64("softmax_entropy", &[softmax]).to_bits(), native.entropy().to_bits());
+
+    // Chapter 8: both paths of attn_wq[0][0], with and without the bias correction.
+    let texts = ["layer0.attn_wq", "0", "0", "0.01", "0.85", "0.99"];
+    for correction in [true, false] {
+        let mut args = Vec::new();
+        for text in texts {
+            args.extend(page.str_arg(text));
+        }
+        args.push(Word::from(correction));
+        args.extend(page.str_arg("0.3"));
+        let paths = page.call_fallible("optimizerpaths_new", &args).unwrap()[0];
+        let native =
+            OptimizerPaths::new(texts[0], "0", "0", "0.01", "0.85", "0.99", correction, "0.3").unwrap();
+        assert_same_bits("Adam, step", &page.call_f64s("optimizerpaths_adam", &[paths]), &native.adam());
+        assert_same_bits(
+            "gradient descent, step",
+            &page.call_f64s("optimizerpaths_descent", &[paths]),
+            &native.descent(),
+        );
+    }
+
+    // Chapter 11: the letter pairs after "emm".
+    let mut args = Page::NONE.to_vec();
+    args.extend(page.str_arg("42"));
+    args.extend(page.str_arg("1000"));
+    let bigram = page.call_fallible("bigram_new", &args).unwrap()[0];
+    let [p, p_len] = page.str_arg("emm");
+    let out = page.call_fallible("bigram_nextProbabilities", &[bigram, p, p_len]).unwrap();
+    let native = Bigram::new(None, "42", "1000").unwrap().next_probabilities("emm").unwrap();
+    assert_same_bits("letter-pair probability", &page.f64s_out(&out), &native);
 }
