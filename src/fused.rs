@@ -13,6 +13,12 @@
 //! from step to step, so once it has warmed up the engine allocates nothing (the model's KV cache and
 //! the list of per-position losses still make a few short vectors per step).
 //!
+//! The kernels that carry most of the arithmetic ([`matvec`], [`matvec_t_acc`], `outer_acc`, and
+//! Adam's loop in `optim`) are compiled three times by `multiversion`, for the baseline x86-64 (SSE2),
+//! AVX2 and AVX-512, and the widest the processor has is picked at run time: the same operations on
+//! two, four or eight numbers per instruction, so the same bits everywhere (wasm32 and aarch64 get
+//! the plain loops).
+//!
 //! Forward values are computed in exactly the scalar engine's order (every sum folds from zero, left
 //! to right), so the two engines produce bit-identical losses. Their gradients sum the same terms in a
 //! different order, and agree to about 1e-15 relative.
@@ -199,6 +205,9 @@ fn matvec(columns: &[f64], x: &[f64], out: &mut [f64]) {
     }
 }
 
+// ANCHOR_END: kernels
+
+// ANCHOR: backward_kernels
 /// How many entries of `gx` [`matvec_t_acc`] keeps in registers while it adds up a whole column of
 /// row blocks into them.
 const COLS_AT_ONCE: usize = 16;
@@ -274,7 +283,7 @@ fn axpy(gx: &mut [f64], g: f64, y: &[f64]) {
         *gx += g * y;
     }
 }
-// ANCHOR_END: kernels
+// ANCHOR_END: backward_kernels
 
 impl Engine for FusedEngine {
     type Vector = Span;

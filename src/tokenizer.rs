@@ -34,13 +34,20 @@ impl Tokenizer {
     pub fn from_docs<S: AsRef<str>>(docs: &[S]) -> Result<Self> {
         // A table indexed by code point marks the characters seen; reading it in order yields them
         // sorted (a counting sort), in one pass over a corpus of any size.
-        let mut seen: Vec<bool> = Vec::new();
-        for ch in docs.iter().flat_map(|d| d.as_ref().chars()) {
-            let i = ch as usize;
-            if i >= seen.len() {
-                seen.resize(i + 1, false);
+        let mut seen: Vec<bool> = vec![false; 128];
+        for doc in docs.iter().map(AsRef::as_ref) {
+            if doc.is_ascii() {
+                // The common case: a byte per character, no UTF-8 to decode, no table to grow.
+                doc.bytes().for_each(|b| seen[usize::from(b)] = true);
+                continue;
             }
-            seen[i] = true;
+            for ch in doc.chars() {
+                let i = ch as usize;
+                if i >= seen.len() {
+                    seen.resize(i + 1, false);
+                }
+                seen[i] = true;
+            }
         }
         let chars = (0..seen.len() as u32).filter(|&i| seen[i as usize]).filter_map(char::from_u32).collect();
         Self::from_chars(chars)
@@ -134,6 +141,12 @@ mod tests {
         assert_eq!(t.bos(), 4);
         assert_eq!(t.vocab_size(), 5);
         assert_eq!(t.encode_doc("dab").unwrap(), vec![4, 3, 0, 1, 4]);
+    }
+
+    #[test]
+    fn ascii_and_other_documents_share_one_sorted_vocabulary() {
+        let t = Tokenizer::from_docs(&["zoë", "ab", "é"]).unwrap();
+        assert_eq!(t.chars(), &['a', 'b', 'o', 'z', 'é', 'ë']);
     }
 
     #[test]
