@@ -155,6 +155,18 @@ const ROWS_AT_ONCE: usize = 16;
 /// Writes row-major `w` (`cols` columns) into `columns` column after column, each column `stride`
 /// long (a multiple of [`ROWS_AT_ONCE`], at least the number of rows; the padding is left alone).
 fn write_columns(w: &[f64], cols: usize, stride: usize, columns: &mut [f64]) {
+    if stride > ROWS_IN_REGISTERS {
+        // A tall matrix sixteen rows at a time, so that its columns, far apart in memory, are each
+        // visited once per sixteen rows.
+        for (b, block) in w.chunks(16 * cols).enumerate() {
+            for (j, column) in columns.chunks_exact_mut(stride).take(cols).enumerate() {
+                for (c, row) in column[16 * b..].iter_mut().zip(block.chunks_exact(cols)) {
+                    *c = row[j];
+                }
+            }
+        }
+        return;
+    }
     // Four rows at a time, so that each column gets four neighbouring values per write.
     let mut blocks = w.chunks_exact(4 * cols);
     for (b, block) in (&mut blocks).enumerate() {
@@ -173,6 +185,11 @@ fn write_columns(w: &[f64], cols: usize, stride: usize, columns: &mut [f64]) {
     }
 }
 
+/// The most rows of a matrix-vector product for which [`matvec`] keeps its running sums in registers
+/// (and, squared and halved, the most weights for which [`matvec_t_acc`] does); larger matrices are
+/// streamed through.
+const ROWS_IN_REGISTERS: usize = 64;
+
 /// Matrix `w` stored column by column in `columns`, as `begin` wrote it.
 fn columns_of<'a>(columns: &'a [f64], starts: &[(usize, usize)], w: Matrix) -> &'a [f64] {
     let offset = w.range().start;
@@ -190,9 +207,22 @@ fn columns_of<'a>(columns: &'a [f64], starts: &[(usize, usize)], w: Matrix) -> &
 /// `W[i][j]·x[j]` to sixteen running sums whose weights lie next to each other in memory, which the
 /// compiler turns into a few vector multiplications and additions, instead of one long chain of
 /// additions, each waiting for the one before.
+///
+/// A matrix of more than [`ROWS_IN_REGISTERS`] rows is read column after column instead, adding
+/// each column into all the running sums in memory: it streams through the matrix once, where
+/// blocks of sixteen rows would jump from column to column.
 #[multiversion::multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2"))]
 fn matvec(columns: &[f64], x: &[f64], out: &mut [f64]) {
     let stride = columns.len() / x.len();
+    if out.len() > ROWS_IN_REGISTERS {
+        out.fill(0.0);
+        for (column, &xj) in columns.chunks_exact(stride).zip(x) {
+            for (o, &wij) in out.iter_mut().zip(column) {
+                *o += wij * xj;
+            }
+        }
+        return;
+    }
     for (block, o) in out.chunks_mut(ROWS_AT_ONCE).enumerate() {
         let mut sums = [0.0; ROWS_AT_ONCE];
         for (column, &xj) in columns.chunks_exact(stride).zip(x) {
@@ -221,7 +251,10 @@ const COLS_AT_ONCE: usize = 16;
 #[multiversion::multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2"))]
 fn matvec_t_acc(w: &[f64], gy: &[f64], gx: &mut [f64]) {
     let cols = gx.len();
-    let mut parts = gx.chunks_exact_mut(COLS_AT_ONCE);
+    // A large matrix is streamed through once, its gx updated in memory: reading it once per
+    // sixteen columns only pays while it stays in the fastest cache.
+    let registers = if w.len() <= ROWS_IN_REGISTERS * ROWS_IN_REGISTERS / 2 { cols } else { 0 };
+    let mut parts = gx[..registers].chunks_exact_mut(COLS_AT_ONCE);
     for (c, part) in (&mut parts).enumerate() {
         let mut sums: [f64; COLS_AT_ONCE] = part.try_into().expect("a chunk of COLS_AT_ONCE");
         for (b, g) in gy.chunks_exact(4).enumerate() {
@@ -240,8 +273,8 @@ fn matvec_t_acc(w: &[f64], gy: &[f64], gx: &mut [f64]) {
         }
         part.copy_from_slice(&sums);
     }
-    // The columns left over, fewer than COLS_AT_ONCE, in memory.
-    let first = cols - parts.into_remainder().len();
+    // The columns left over, in memory.
+    let first = registers - parts.into_remainder().len();
     let mut blocks = w.chunks_exact(4 * cols);
     let mut gys = gy.chunks_exact(4);
     for (block, g) in (&mut blocks).zip(&mut gys) {
@@ -580,7 +613,7 @@ mod tests {
 
     #[test]
     fn matvec_by_columns_gives_each_row_the_bits_of_its_dot_product() {
-        for (rows, cols) in [(27, 16), (16, 64), (64, 16), (5, 3), (33, 17)] {
+        for (rows, cols) in [(27, 16), (16, 64), (64, 16), (5, 3), (33, 17), (100, 8), (70, 70)] {
             let w = numbers(rows * cols, 1);
             let x = numbers(cols, 2);
             let stride = rows.next_multiple_of(ROWS_AT_ONCE);
@@ -596,7 +629,7 @@ mod tests {
 
     #[test]
     fn matvec_t_acc_adds_each_block_of_four_rows_in_order() {
-        for (rows, cols) in [(27, 16), (16, 64), (64, 16), (5, 3), (33, 17), (7, 40)] {
+        for (rows, cols) in [(27, 16), (16, 64), (64, 16), (5, 3), (33, 17), (7, 40), (70, 70), (9, 300)] {
             let w = numbers(rows * cols, 3);
             let gy = numbers(rows, 4);
             let start = numbers(cols, 5);
