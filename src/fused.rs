@@ -155,18 +155,6 @@ const ROWS_AT_ONCE: usize = 16;
 /// Writes row-major `w` (`cols` columns) into `columns` column after column, each column `stride`
 /// long (a multiple of [`ROWS_AT_ONCE`], at least the number of rows; the padding is left alone).
 fn write_columns(w: &[f64], cols: usize, stride: usize, columns: &mut [f64]) {
-    if stride > ROWS_IN_REGISTERS {
-        // A tall matrix sixteen rows at a time, so that its columns, far apart in memory, are each
-        // visited once per sixteen rows.
-        for (b, block) in w.chunks(16 * cols).enumerate() {
-            for (j, column) in columns.chunks_exact_mut(stride).take(cols).enumerate() {
-                for (c, row) in column[16 * b..].iter_mut().zip(block.chunks_exact(cols)) {
-                    *c = row[j];
-                }
-            }
-        }
-        return;
-    }
     // Four rows at a time, so that each column gets four neighbouring values per write.
     let mut blocks = w.chunks_exact(4 * cols);
     for (b, block) in (&mut blocks).enumerate() {
@@ -185,19 +173,18 @@ fn write_columns(w: &[f64], cols: usize, stride: usize, columns: &mut [f64]) {
     }
 }
 
-/// The most rows of a matrix-vector product for which [`matvec`] keeps its running sums in registers
-/// (and, squared and halved, the most weights for which [`matvec_t_acc`] does); larger matrices are
-/// streamed through.
+/// The most rows of a matrix for which [`matvec`] keeps its running sums in registers, so the most
+/// rows of a matrix that `begin` stores column by column (and, squared and halved, the most weights
+/// for which [`matvec_t_acc`] keeps its sums in registers). A larger matrix does not fit the fastest
+/// cache: transposing it every step would cost more than it saves, and it is read row by row, by
+/// [`matvec_rows`], in one pass.
 const ROWS_IN_REGISTERS: usize = 64;
 
-/// Matrix `w` stored column by column in `columns`, as `begin` wrote it.
-fn columns_of<'a>(columns: &'a [f64], starts: &[(usize, usize)], w: Matrix) -> &'a [f64] {
+/// Matrix `w` stored column by column in `columns`, as `begin` wrote it, if it is small enough to be.
+fn columns_of<'a>(columns: &'a [f64], starts: &[(usize, usize)], w: Matrix) -> Option<&'a [f64]> {
     let offset = w.range().start;
-    let &(_, start) = starts
-        .iter()
-        .find(|&&(o, _)| o == offset)
-        .expect("every matrix of the parameters is stored column by column");
-    &columns[start..start + w.rows().next_multiple_of(ROWS_AT_ONCE) * w.cols()]
+    let &(_, start) = starts.iter().find(|&&(o, _)| o == offset)?;
+    Some(&columns[start..start + w.rows().next_multiple_of(ROWS_AT_ONCE) * w.cols()])
 }
 
 /// `out = W x` for `W` stored column by column (see `begin`), sixteen rows at a time.
@@ -207,22 +194,9 @@ fn columns_of<'a>(columns: &'a [f64], starts: &[(usize, usize)], w: Matrix) -> &
 /// `W[i][j]·x[j]` to sixteen running sums whose weights lie next to each other in memory, which the
 /// compiler turns into a few vector multiplications and additions, instead of one long chain of
 /// additions, each waiting for the one before.
-///
-/// A matrix of more than [`ROWS_IN_REGISTERS`] rows is read column after column instead, adding
-/// each column into all the running sums in memory: it streams through the matrix once, where
-/// blocks of sixteen rows would jump from column to column.
 #[multiversion::multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2"))]
 fn matvec(columns: &[f64], x: &[f64], out: &mut [f64]) {
     let stride = columns.len() / x.len();
-    if out.len() > ROWS_IN_REGISTERS {
-        out.fill(0.0);
-        for (column, &xj) in columns.chunks_exact(stride).zip(x) {
-            for (o, &wij) in out.iter_mut().zip(column) {
-                *o += wij * xj;
-            }
-        }
-        return;
-    }
     for (block, o) in out.chunks_mut(ROWS_AT_ONCE).enumerate() {
         let mut sums = [0.0; ROWS_AT_ONCE];
         for (column, &xj) in columns.chunks_exact(stride).zip(x) {
@@ -235,6 +209,32 @@ fn matvec(columns: &[f64], x: &[f64], out: &mut [f64]) {
     }
 }
 
+/// `out = W x` for row-major `w`, four rows at a time: for matrices too large to store column by
+/// column (see [`ROWS_IN_REGISTERS`]).
+///
+/// Each output is still one sum folded from zero in column order, exactly as [`dot`] computes it;
+/// interleaving four rows gives the processor four independent chains of additions to overlap.
+fn matvec_rows(w: &[f64], x: &[f64], out: &mut [f64]) {
+    let cols = x.len();
+    let mut blocks = w.chunks_exact(4 * cols);
+    let mut outs = out.chunks_exact_mut(4);
+    for (block, o) in (&mut blocks).zip(&mut outs) {
+        let (r0, rest) = block.split_at(cols);
+        let (r1, rest) = rest.split_at(cols);
+        let (r2, r3) = rest.split_at(cols);
+        let (mut a0, mut a1, mut a2, mut a3) = (0.0, 0.0, 0.0, 0.0);
+        for ((((&xj, &w0), &w1), &w2), &w3) in x.iter().zip(r0).zip(r1).zip(r2).zip(r3) {
+            a0 += w0 * xj;
+            a1 += w1 * xj;
+            a2 += w2 * xj;
+            a3 += w3 * xj;
+        }
+        o.copy_from_slice(&[a0, a1, a2, a3]);
+    }
+    for (row, o) in blocks.remainder().chunks_exact(cols).zip(outs.into_remainder()) {
+        *o = dot(row, x);
+    }
+}
 // ANCHOR_END: kernels
 
 // ANCHOR: backward_kernels
@@ -292,21 +292,13 @@ fn matvec_t_acc(w: &[f64], gy: &[f64], gx: &mut [f64]) {
 }
 
 /// `∂L/∂W += gy xᵀ` for row-major `gw`, skipping the rows whose `gy` is zero (adding `0·x` could
-/// turn a `-0.0` into `0.0`), sixteen columns at a time where the rows are long enough.
+/// turn a `-0.0` into `0.0`).
 #[multiversion::multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2"))]
 fn outer_acc(gw: &mut [f64], gy: &[f64], x: &[f64]) {
     for (&gyi, grow) in gy.iter().zip(gw.chunks_exact_mut(x.len())) {
-        if gyi == 0.0 {
-            continue;
+        if gyi != 0.0 {
+            axpy(grow, gyi, x);
         }
-        let mut parts = grow.chunks_exact_mut(COLS_AT_ONCE);
-        let mut xs = x.chunks_exact(COLS_AT_ONCE);
-        for (part, xs) in (&mut parts).zip(&mut xs) {
-            for j in 0..COLS_AT_ONCE {
-                part[j] += gyi * xs[j];
-            }
-        }
-        axpy(parts.into_remainder(), gyi, xs.remainder());
     }
 }
 
@@ -328,12 +320,13 @@ impl Engine for FusedEngine {
         self.params.extend_from_slice(params.data());
         self.column_starts.clear();
         let mut end = 0;
-        for (_, m) in params.layout().matrices() {
+        for (_, m) in params.layout().matrices().iter().filter(|(_, m)| m.rows() <= ROWS_IN_REGISTERS) {
             self.column_starts.push((m.range().start, end));
             end += m.rows().next_multiple_of(ROWS_AT_ONCE) * m.cols();
         }
         self.columns.resize(end, 0.0);
-        for (&(_, m), &(_, start)) in params.layout().matrices().iter().zip(&self.column_starts) {
+        let small = params.layout().matrices().iter().filter(|(_, m)| m.rows() <= ROWS_IN_REGISTERS);
+        for (&(_, m), &(_, start)) in small.zip(&self.column_starts) {
             let stride = m.rows().next_multiple_of(ROWS_AT_ONCE);
             write_columns(params.matrix(m), m.cols(), stride, &mut self.columns[start..]);
         }
@@ -371,7 +364,10 @@ impl Engine for FusedEngine {
         let out = self.alloc(w.rows());
         let columns = columns_of(&self.columns, &self.column_starts, w);
         let (read, out_vals) = Self::split(&mut self.vals, out);
-        matvec(columns, &read[x.range()], out_vals);
+        match columns {
+            Some(columns) => matvec(columns, &read[x.range()], out_vals),
+            None => matvec_rows(&self.params[w.range()], &read[x.range()], out_vals),
+        }
         self.ops.push(Op::Linear { x, w, out });
         out
     }
@@ -613,7 +609,7 @@ mod tests {
 
     #[test]
     fn matvec_by_columns_gives_each_row_the_bits_of_its_dot_product() {
-        for (rows, cols) in [(27, 16), (16, 64), (64, 16), (5, 3), (33, 17), (100, 8), (70, 70)] {
+        for (rows, cols) in [(27, 16), (16, 64), (64, 16), (5, 3), (33, 17), (100, 8), (7, 70)] {
             let w = numbers(rows * cols, 1);
             let x = numbers(cols, 2);
             let stride = rows.next_multiple_of(ROWS_AT_ONCE);
@@ -621,6 +617,9 @@ mod tests {
             write_columns(&w, cols, stride, &mut columns);
             let mut out = vec![0.0; rows];
             matvec(&columns, &x, &mut out);
+            let mut by_rows = vec![0.0; rows];
+            matvec_rows(&w, &x, &mut by_rows);
+            assert_eq!(out, by_rows);
             for (i, row) in w.chunks_exact(cols).enumerate() {
                 assert_eq!(out[i].to_bits(), dot(row, &x).to_bits(), "row {i} of {rows}x{cols}");
             }
