@@ -245,10 +245,11 @@ impl Job for RunJob<'_> {
         let (text, source) = read_corpus(self.args)?;
         let docs = data::parse_docs(&text, &source)?;
         let documents = docs.len();
-        // A document of c characters is c + 2 tokens, which block_size may cut.
+        // A document of c characters is c + 2 tokens, which block_size may cut. (It has at least c
+        // bytes, so only the long ones need their characters counted.)
         let block_size = self.args.block_size;
-        let cut =
-            docs.iter().map(|d| d.chars().count()).filter(|&c| positions(block_size, c + 2) < c + 1).count();
+        let long = docs.iter().filter(|d| d.len() + 1 > block_size).map(|d| d.chars().count());
+        let cut = long.filter(|&c| positions(block_size, c + 2) < c + 1).count();
         let steps = self.options.steps;
         let Prepared { tokenizer, docs, mut model } = prepare_for(steps, docs, &mut rng, |vocab_size| {
             Config::new(

@@ -34,11 +34,13 @@ impl Tokenizer {
     pub fn from_docs<S: AsRef<str>>(docs: &[S]) -> Result<Self> {
         // A table indexed by code point marks the characters seen; reading it in order yields them
         // sorted (a counting sort), in one pass over a corpus of any size.
-        let mut seen: Vec<bool> = vec![false; 128];
+        let mut seen: Vec<bool> = Vec::new();
+        // The common case, a document in ASCII, a byte per character: no UTF-8 to decode, and a
+        // table indexed by a byte needs no bounds check.
+        let mut ascii = [false; 256];
         for doc in docs.iter().map(AsRef::as_ref) {
             if doc.is_ascii() {
-                // The common case: a byte per character, no UTF-8 to decode, no table to grow.
-                doc.bytes().for_each(|b| seen[usize::from(b)] = true);
+                doc.bytes().for_each(|b| ascii[usize::from(b)] = true);
                 continue;
             }
             for ch in doc.chars() {
@@ -49,6 +51,8 @@ impl Tokenizer {
                 seen[i] = true;
             }
         }
+        seen.resize(seen.len().max(128), false);
+        seen.iter_mut().zip(ascii).for_each(|(s, a)| *s |= a);
         let chars = (0..seen.len() as u32).filter(|&i| seen[i as usize]).filter_map(char::from_u32).collect();
         Self::from_chars(chars)
     }
