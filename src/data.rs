@@ -31,14 +31,16 @@ pub fn parse_docs<'a>(bytes: &'a [u8], source: &str) -> Result<Vec<&'a str>> {
         .map_err(|e| Error::NotUtf8 { path: source.to_string(), offset: e.valid_up_to() })?;
     // `text.split(['\n', '\r'])`, searching bytes rather than decoding characters (both are ASCII).
     let mut docs = Vec::new();
-    let mut start = 0;
-    for (i, b) in text.bytes().enumerate().chain([(text.len(), b'\n')]) {
-        if b == b'\n' || b == b'\r' {
-            let doc = python_strip(&text[start..i]);
-            if !doc.is_empty() {
-                docs.push(doc);
-            }
-            start = i + 1;
+    let mut rest = text;
+    loop {
+        let end = rest.bytes().position(|b| b == b'\n' || b == b'\r');
+        let doc = python_strip(&rest[..end.unwrap_or(rest.len())]);
+        if !doc.is_empty() {
+            docs.push(doc);
+        }
+        match end {
+            Some(end) => rest = &rest[end + 1..],
+            None => break,
         }
     }
     if docs.is_empty() {
