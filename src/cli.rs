@@ -23,7 +23,7 @@ use microgpt::python_random::PyRandom;
 use microgpt::rng::{ChaCha, RandomSource, RngKind};
 use microgpt::sample::{Temperature, sample};
 use microgpt::tokenizer::Tokenizer;
-use microgpt::train::{Prepared, StepReport, TrainOptions, prepare, train};
+use microgpt::train::{Prepared, StepReport, TrainOptions, prepare_for, train};
 use microgpt::{Error, Result};
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -245,7 +245,13 @@ impl Job for RunJob<'_> {
         let (text, source) = read_corpus(self.args)?;
         let docs = data::parse_docs(&text, &source)?;
         let documents = docs.len();
-        let Prepared { tokenizer, docs, mut model } = prepare(docs, &mut rng, |vocab_size| {
+        // A document of c characters is c + 2 tokens, which block_size may cut. (It has at least c
+        // bytes, so only the long ones need their characters counted.)
+        let block_size = self.args.block_size;
+        let long = docs.iter().filter(|d| d.len() + 1 > block_size).map(|d| d.chars().count());
+        let cut = long.filter(|&c| positions(block_size, c + 2) < c + 1).count();
+        let steps = self.options.steps;
+        let Prepared { tokenizer, docs, mut model } = prepare_for(steps, docs, &mut rng, |vocab_size| {
             Config::new(
                 vocab_size,
                 self.args.n_layer,
@@ -254,7 +260,7 @@ impl Job for RunJob<'_> {
                 self.args.block_size,
             )
         })?;
-        self.report_prepared(&source, documents, &tokenizer, &docs, model.config(), start);
+        self.report_prepared(&source, documents, &tokenizer, cut, model.config(), start);
         let trained = self.train(&mut model, &mut engine, &docs)?;
         self.save(&model, &tokenizer, &source, documents, &trained)?;
         let n = self.args.sampling.samples;
@@ -283,7 +289,7 @@ impl RunJob<'_> {
         source: &str,
         documents: usize,
         tokenizer: &Tokenizer,
-        docs: &[Vec<usize>],
+        cut: usize,
         config: &Config,
         start: Instant,
     ) {
@@ -306,7 +312,6 @@ impl RunJob<'_> {
             self.args.seed,
             start.elapsed().as_millis()
         ));
-        let cut = docs.iter().filter(|d| positions(config.block_size(), d.len()) < d.len() - 1).count();
         if cut > 0 {
             ui.line(format!(
                 "note: {cut} of {documents} documents do not fit in block_size {bs}: microgpt trains on the \
@@ -478,7 +483,7 @@ impl Job for SampleJob<'_> {
 }
 
 // ANCHOR: skip_training_draws
-/// Advances `rng` past the draws [`prepare`] makes (a shuffle of `documents` documents, then the
+/// Advances `rng` past the draws [`prepare`](microgpt::train::prepare) makes (a shuffle of `documents` documents, then the
 /// initial weights of a `config` model), so that sampling continues the stream where `run` did.
 fn skip_training_draws<R: RandomSource>(rng: &mut R, documents: usize, config: Config) {
     rng.shuffle(&mut vec![(); documents]);
@@ -517,6 +522,7 @@ fn print_samples<E: Engine, R: RandomSource>(
 mod tests {
     use super::*;
     use clap::CommandFactory;
+    use microgpt::train::prepare;
 
     #[test]
     fn the_command_line_definition_is_consistent() {

@@ -29,7 +29,20 @@ pub const BUILTIN_SOURCE: &str = "built-in names";
 pub fn parse_docs<'a>(bytes: &'a [u8], source: &str) -> Result<Vec<&'a str>> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| Error::NotUtf8 { path: source.to_string(), offset: e.valid_up_to() })?;
-    let docs: Vec<&str> = text.split(['\n', '\r']).map(python_strip).filter(|d| !d.is_empty()).collect();
+    // `text.split(['\n', '\r'])`, searching bytes rather than decoding characters (both are ASCII).
+    let mut docs = Vec::new();
+    let mut rest = text;
+    loop {
+        let end = rest.bytes().position(|b| b == b'\n' || b == b'\r');
+        let doc = python_strip(&rest[..end.unwrap_or(rest.len())]);
+        if !doc.is_empty() {
+            docs.push(doc);
+        }
+        match end {
+            Some(end) => rest = &rest[end + 1..],
+            None => break,
+        }
+    }
     if docs.is_empty() {
         return Err(Error::EmptyCorpus);
     }
@@ -40,6 +53,11 @@ pub fn parse_docs<'a>(bytes: &'a [u8], source: &str) -> Result<Vec<&'a str>> {
 /// Python's `str.strip()`: Rust's `trim` plus the four ASCII separators U+001C to U+001F, which
 /// Python counts as whitespace and Unicode does not.
 fn python_strip(line: &str) -> &str {
+    // Most lines start and end with a visible ASCII character, which no whitespace is: nothing to do.
+    let visible = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
+    if visible(line.as_bytes().first()) && visible(line.as_bytes().last()) {
+        return line;
+    }
     line.trim_matches(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
 }
 
@@ -63,6 +81,12 @@ mod tests {
     fn lines_are_trimmed_and_blank_lines_skipped() {
         let docs = parse_docs(b"  emma \n\n\t\nolivia\r\nava\rmia\n", "t").unwrap();
         assert_eq!(docs, ["emma", "olivia", "ava", "mia"]);
+    }
+
+    #[test]
+    fn spaces_inside_a_line_stay_and_a_last_line_without_newline_counts() {
+        let docs = parse_docs("ann lee\n\u{a0}bo\nmia".as_bytes(), "t").unwrap();
+        assert_eq!(docs, ["ann lee", "bo", "mia"]);
     }
 
     #[test]

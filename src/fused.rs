@@ -13,6 +13,12 @@
 //! from step to step, so once it has warmed up the engine allocates nothing (the model's KV cache and
 //! the list of per-position losses still make a few short vectors per step).
 //!
+//! The kernels that carry most of the arithmetic ([`matvec`], [`matvec_t_acc`], `outer_acc`, and
+//! Adam's loop in `optim`) are compiled three times by `multiversion`, for the baseline x86-64 (SSE2),
+//! AVX2 and AVX-512, and the widest the processor has is picked at run time: the same operations on
+//! two, four or eight numbers per instruction, so the same bits everywhere (wasm32 and aarch64 get
+//! the plain loops).
+//!
 //! Forward values are computed in exactly the scalar engine's order (every sum folds from zero, left
 //! to right), so the two engines produce bit-identical losses. Their gradients sum the same terms in a
 //! different order, and agree to about 1e-15 relative.
@@ -78,6 +84,12 @@ enum Op {
 pub struct FusedEngine {
     /// The parameter values of the current graph.
     params: Vec<f64>,
+    /// The same values again with every matrix stored column by column, for the forward pass's
+    /// matrix-vector products: `(offset, start)` in `column_starts` says that the matrix at `offset`
+    /// of `params` starts at `start` here. Each column is padded with zeros to a multiple of
+    /// [`ROWS_AT_ONCE`] rows.
+    columns: Vec<f64>,
+    column_starts: Vec<(usize, usize)>,
     /// Every activation of the current graph, in the order computed.
     vals: Vec<f64>,
     /// `∂loss/∂vals[i]`, filled by backward.
@@ -91,7 +103,6 @@ pub struct FusedEngine {
     /// Scratch space for attention's backward pass, kept to avoid allocating every step.
     scratch: Vec<f64>,
 }
-// ANCHOR_END: FusedEngine
 
 impl FusedEngine {
     /// An engine with empty buffers.
@@ -137,12 +148,73 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).fold(0.0, |acc, (&x, &y)| acc + x * y)
 }
 
-/// `out = W x` for row-major `w`, four rows at a time.
+/// How many rows of a matrix-vector product [`matvec`] computes at once: sixteen independent sums,
+/// which fill four AVX2 registers (two AVX-512, eight SSE2).
+const ROWS_AT_ONCE: usize = 16;
+
+/// Writes row-major `w` (`cols` columns) into `columns` column after column, each column `stride`
+/// long (a multiple of [`ROWS_AT_ONCE`], at least the number of rows; the padding is left alone).
+fn write_columns(w: &[f64], cols: usize, stride: usize, columns: &mut [f64]) {
+    // Four rows at a time, so that each column gets four neighbouring values per write.
+    let mut blocks = w.chunks_exact(4 * cols);
+    for (b, block) in (&mut blocks).enumerate() {
+        let (r0, rest) = block.split_at(cols);
+        let (r1, rest) = rest.split_at(cols);
+        let (r2, r3) = rest.split_at(cols);
+        for (j, column) in columns.chunks_exact_mut(stride).take(cols).enumerate() {
+            column[4 * b..4 * b + 4].copy_from_slice(&[r0[j], r1[j], r2[j], r3[j]]);
+        }
+    }
+    let done = (w.len() / cols) / 4 * 4;
+    for (i, row) in blocks.remainder().chunks_exact(cols).enumerate() {
+        for (wij, column) in row.iter().zip(columns.chunks_exact_mut(stride)) {
+            column[done + i] = *wij;
+        }
+    }
+}
+
+/// The most rows of a matrix for which [`matvec`] keeps its running sums in registers, so the most
+/// rows of a matrix that `begin` stores column by column (and, squared and halved, the most weights
+/// for which [`matvec_t_acc`] keeps its sums in registers). A larger matrix does not fit the fastest
+/// cache: transposing it every step would cost more than it saves, and it is read row by row, by
+/// [`matvec_rows`], in one pass.
+const ROWS_IN_REGISTERS: usize = 64;
+
+/// Matrix `w` stored column by column in `columns`, as `begin` wrote it, if it is small enough to be.
+fn columns_of<'a>(columns: &'a [f64], starts: &[(usize, usize)], w: Matrix) -> Option<&'a [f64]> {
+    let offset = w.range().start;
+    let &(_, start) = starts.iter().find(|&&(o, _)| o == offset)?;
+    Some(&columns[start..start + w.rows().next_multiple_of(ROWS_AT_ONCE) * w.cols()])
+}
+
+/// `out = W x` for `W` stored column by column (see `begin`), sixteen rows at a time.
+///
+/// Each output is still one sum folded from zero in column order, exactly as [`dot`] computes it
+/// for its row. But the sixteen sums of a block are independent: for each column `j` the loop adds
+/// `W[i][j]·x[j]` to sixteen running sums whose weights lie next to each other in memory, which the
+/// compiler turns into a few vector multiplications and additions, instead of one long chain of
+/// additions, each waiting for the one before.
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2"))]
+fn matvec(columns: &[f64], x: &[f64], out: &mut [f64]) {
+    let stride = columns.len() / x.len();
+    for (block, o) in out.chunks_mut(ROWS_AT_ONCE).enumerate() {
+        let mut sums = [0.0; ROWS_AT_ONCE];
+        for (column, &xj) in columns.chunks_exact(stride).zip(x) {
+            let w = &column[block * ROWS_AT_ONCE..][..ROWS_AT_ONCE];
+            for (sum, &wij) in sums.iter_mut().zip(w) {
+                *sum += wij * xj;
+            }
+        }
+        o.copy_from_slice(&sums[..o.len()]);
+    }
+}
+
+/// `out = W x` for row-major `w`, four rows at a time: for matrices too large to store column by
+/// column (see [`ROWS_IN_REGISTERS`]).
 ///
 /// Each output is still one sum folded from zero in column order, exactly as [`dot`] computes it;
-/// interleaving four rows only gives the processor four independent additions to overlap instead of
-/// one long chain, each waiting for the previous addition to finish.
-fn matvec(w: &[f64], x: &[f64], out: &mut [f64]) {
+/// interleaving four rows gives the processor four independent chains of additions to overlap.
+fn matvec_rows(w: &[f64], x: &[f64], out: &mut [f64]) {
     let cols = x.len();
     let mut blocks = w.chunks_exact(4 * cols);
     let mut outs = out.chunks_exact_mut(4);
@@ -163,22 +235,70 @@ fn matvec(w: &[f64], x: &[f64], out: &mut [f64]) {
         *o = dot(row, x);
     }
 }
+// ANCHOR_END: kernels
 
-/// `gx += Wᵀ gy` for row-major `w`, four rows at a time (one pass over `gx` per four rows).
+// ANCHOR: backward_kernels
+/// How many entries of `gx` [`matvec_t_acc`] keeps in registers while it adds up a whole column of
+/// row blocks into them.
+const COLS_AT_ONCE: usize = 16;
+
+/// `gx += Wᵀ gy` for row-major `w`: for every block of four rows, `gxⱼ += g₀·w₀ⱼ + g₁·w₁ⱼ + g₂·w₂ⱼ +
+/// g₃·w₃ⱼ`, then `gxⱼ += gᵢ·wᵢⱼ` for the rows left over, each `gxⱼ` in that order.
+///
+/// The additions into one `gxⱼ` form a chain, one per block of rows, that must run in order. Sixteen
+/// neighbouring `gxⱼ` at a time stay in registers from the first block to the last, so the chain
+/// does not pass through memory at every link.
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2"))]
 fn matvec_t_acc(w: &[f64], gy: &[f64], gx: &mut [f64]) {
     let cols = gx.len();
+    // A large matrix is streamed through once, its gx updated in memory: reading it once per
+    // sixteen columns only pays while it stays in the fastest cache.
+    let registers = if w.len() <= ROWS_IN_REGISTERS * ROWS_IN_REGISTERS / 2 { cols } else { 0 };
+    let mut parts = gx[..registers].chunks_exact_mut(COLS_AT_ONCE);
+    for (c, part) in (&mut parts).enumerate() {
+        let mut sums: [f64; COLS_AT_ONCE] = part.try_into().expect("a chunk of COLS_AT_ONCE");
+        for (b, g) in gy.chunks_exact(4).enumerate() {
+            let row = |k: usize| &w[(4 * b + k) * cols + c * COLS_AT_ONCE..][..COLS_AT_ONCE];
+            let (r0, r1, r2, r3) = (row(0), row(1), row(2), row(3));
+            for j in 0..COLS_AT_ONCE {
+                sums[j] += g[0] * r0[j] + g[1] * r1[j] + g[2] * r2[j] + g[3] * r3[j];
+            }
+        }
+        let done = gy.len() / 4 * 4;
+        for (i, &g) in gy.iter().enumerate().skip(done) {
+            let row = &w[i * cols + c * COLS_AT_ONCE..][..COLS_AT_ONCE];
+            for j in 0..COLS_AT_ONCE {
+                sums[j] += g * row[j];
+            }
+        }
+        part.copy_from_slice(&sums);
+    }
+    // The columns left over, in memory.
+    let first = registers - parts.into_remainder().len();
     let mut blocks = w.chunks_exact(4 * cols);
     let mut gys = gy.chunks_exact(4);
     for (block, g) in (&mut blocks).zip(&mut gys) {
         let (r0, rest) = block.split_at(cols);
         let (r1, rest) = rest.split_at(cols);
         let (r2, r3) = rest.split_at(cols);
-        for ((((gxj, &w0), &w1), &w2), &w3) in gx.iter_mut().zip(r0).zip(r1).zip(r2).zip(r3) {
+        let rows = r0[first..].iter().zip(&r1[first..]).zip(&r2[first..]).zip(&r3[first..]);
+        for (gxj, (((&w0, &w1), &w2), &w3)) in gx[first..].iter_mut().zip(rows) {
             *gxj += g[0] * w0 + g[1] * w1 + g[2] * w2 + g[3] * w3;
         }
     }
     for (row, &g) in blocks.remainder().chunks_exact(cols).zip(gys.remainder()) {
-        axpy(gx, g, row);
+        axpy(&mut gx[first..], g, &row[first..]);
+    }
+}
+
+/// `∂L/∂W += gy xᵀ` for row-major `gw`, skipping the rows whose `gy` is zero (adding `0·x` could
+/// turn a `-0.0` into `0.0`).
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2"))]
+fn outer_acc(gw: &mut [f64], gy: &[f64], x: &[f64]) {
+    for (&gyi, grow) in gy.iter().zip(gw.chunks_exact_mut(x.len())) {
+        if gyi != 0.0 {
+            axpy(grow, gyi, x);
+        }
     }
 }
 
@@ -188,7 +308,7 @@ fn axpy(gx: &mut [f64], g: f64, y: &[f64]) {
         *gx += g * y;
     }
 }
-// ANCHOR_END: kernels
+// ANCHOR_END: backward_kernels
 
 impl Engine for FusedEngine {
     type Vector = Span;
@@ -198,6 +318,18 @@ impl Engine for FusedEngine {
     fn begin(&mut self, params: &Params) {
         self.params.clear();
         self.params.extend_from_slice(params.data());
+        self.column_starts.clear();
+        let mut end = 0;
+        for (_, m) in params.layout().matrices().iter().filter(|(_, m)| m.rows() <= ROWS_IN_REGISTERS) {
+            self.column_starts.push((m.range().start, end));
+            end += m.rows().next_multiple_of(ROWS_AT_ONCE) * m.cols();
+        }
+        self.columns.resize(end, 0.0);
+        let small = params.layout().matrices().iter().filter(|(_, m)| m.rows() <= ROWS_IN_REGISTERS);
+        for (&(_, m), &(_, start)) in small.zip(&self.column_starts) {
+            let stride = m.rows().next_multiple_of(ROWS_AT_ONCE);
+            write_columns(params.matrix(m), m.cols(), stride, &mut self.columns[start..]);
+        }
         self.vals.clear();
         self.ops.clear();
         self.kv.clear();
@@ -230,8 +362,12 @@ impl Engine for FusedEngine {
         let x = *x;
         assert_eq!(x.len(), w.cols(), "linear of a {}-vector by a {}x{} matrix", x.len(), w.rows(), w.cols());
         let out = self.alloc(w.rows());
+        let columns = columns_of(&self.columns, &self.column_starts, w);
         let (read, out_vals) = Self::split(&mut self.vals, out);
-        matvec(&self.params[w.range()], &read[x.range()], out_vals);
+        match columns {
+            Some(columns) => matvec(columns, &read[x.range()], out_vals),
+            None => matvec_rows(&self.params[w.range()], &read[x.range()], out_vals),
+        }
         self.ops.push(Op::Linear { x, w, out });
         out
     }
@@ -349,11 +485,7 @@ impl Engine for FusedEngine {
                     let gx = &mut before[x.range()];
                     let xv = &vals[x.range()];
                     matvec_t_acc(&params[w.range()], gy, gx);
-                    for (&gyi, grow) in gy.iter().zip(gp[w.range()].chunks_exact_mut(w.cols())) {
-                        if gyi != 0.0 {
-                            axpy(grow, gyi, xv);
-                        }
-                    }
+                    outer_acc(&mut gp[w.range()], gy, xv);
                 }
                 Op::RmsNorm { x, scale, out } => {
                     // y = x·s, s = (Σx²/n + ε)^-½:  ∂L/∂xⱼ = s·gyⱼ - (s³/n)·(Σₖ gyₖ xₖ)·xⱼ.
@@ -368,10 +500,9 @@ impl Engine for FusedEngine {
                 Op::Relu { x, out } => {
                     let (before, after) = g.split_at_mut(out.start as usize);
                     let gy = &after[..out.len()];
+                    // A select rather than a branch: which inputs are positive is anyone's guess.
                     for ((gx, &gyj), &xj) in before[x.range()].iter_mut().zip(gy).zip(&vals[x.range()]) {
-                        if xj > 0.0 {
-                            *gx += gyj;
-                        }
+                        *gx = if xj > 0.0 { *gx + gyj } else { *gx };
                     }
                 }
                 Op::Attention { q, kv_start, positions, n_head, weights, out } => {
@@ -466,6 +597,61 @@ mod tests {
         let mut grads = model.params().zeros_like();
         e.backward(loss, &mut grads);
         (e.value(loss), grads)
+    }
+
+    /// Deterministic numbers in [-1, 1) with some exact zeros, to fill matrices and vectors.
+    fn numbers(n: usize, seed: u64) -> Vec<f64> {
+        let mut rng = ChaCha::seed(seed);
+        (0..n)
+            .map(|i| if i % 7 == 3 { 0.0 } else { 2.0 * crate::rng::RandomSource::random(&mut rng) - 1.0 })
+            .collect()
+    }
+
+    #[test]
+    fn matvec_by_columns_gives_each_row_the_bits_of_its_dot_product() {
+        for (rows, cols) in [(27, 16), (16, 64), (64, 16), (5, 3), (33, 17), (100, 8), (7, 70)] {
+            let w = numbers(rows * cols, 1);
+            let x = numbers(cols, 2);
+            let stride = rows.next_multiple_of(ROWS_AT_ONCE);
+            let mut columns = vec![0.0; stride * cols];
+            write_columns(&w, cols, stride, &mut columns);
+            let mut out = vec![0.0; rows];
+            matvec(&columns, &x, &mut out);
+            let mut by_rows = vec![0.0; rows];
+            matvec_rows(&w, &x, &mut by_rows);
+            assert_eq!(out, by_rows);
+            for (i, row) in w.chunks_exact(cols).enumerate() {
+                assert_eq!(out[i].to_bits(), dot(row, &x).to_bits(), "row {i} of {rows}x{cols}");
+            }
+        }
+    }
+
+    #[test]
+    fn matvec_t_acc_adds_each_block_of_four_rows_in_order() {
+        for (rows, cols) in [(27, 16), (16, 64), (64, 16), (5, 3), (33, 17), (7, 40), (70, 70), (9, 300)] {
+            let w = numbers(rows * cols, 3);
+            let gy = numbers(rows, 4);
+            let start = numbers(cols, 5);
+            // The order the fused engine has always used: a block of four rows at a time, then the
+            // rows left over one by one.
+            let mut expected = start.clone();
+            for j in 0..cols {
+                let mut i = 0;
+                while i + 4 <= rows {
+                    let wij = |k: usize| w[(i + k) * cols + j];
+                    expected[j] +=
+                        gy[i] * wij(0) + gy[i + 1] * wij(1) + gy[i + 2] * wij(2) + gy[i + 3] * wij(3);
+                    i += 4;
+                }
+                for i in i..rows {
+                    expected[j] += gy[i] * w[i * cols + j];
+                }
+            }
+            let mut gx = start;
+            matvec_t_acc(&w, &gy, &mut gx);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&gx), bits(&expected), "{rows}x{cols}");
+        }
     }
 
     #[test]

@@ -31,6 +31,8 @@
 //! `microgpt` binary, behind the default `cli` feature; the book's figures are drawn by the
 //! `microgpt-figures` crate beside this one.
 
+#![forbid(unsafe_code)]
+
 pub mod checkpoint;
 pub mod data;
 pub mod engine;

@@ -3,6 +3,8 @@
 //! Exit codes: 0 on success, 1 for bad input (one line on stderr, starting with `error: `), 2 for a
 //! command line that does not parse (clap's own message).
 
+#![forbid(unsafe_code)]
+
 mod cli;
 
 use clap::Parser;

@@ -143,29 +143,48 @@ impl Adam {
     pub fn step(&mut self, params: &mut Params, grads: &Params, lr: f64) {
         assert!(params.same_layout(&self.m), "Adam state was made for another parameter layout");
         assert!(grads.same_layout(&self.m), "gradients of another layout than the parameters");
-        let AdamConfig { beta1, beta2, eps, bias_correction, .. } = self.config;
+        let AdamConfig { beta1, beta2, bias_correction, .. } = self.config;
         self.t += 1;
         let t = f64::from(self.t);
         // Bias corrections m̂ = m / (1 - β₁ᵗ), v̂ = v / (1 - β₂ᵗ). microgpt.py divides for every weight;
         // multiplying by the reciprocal, computed once, rounds a few last bits differently and makes
         // this loop, which divisions dominate, about 1.7 times faster (8 instead of 14 us per step).
         // Without the correction the factors are 1, and multiplying by 1 is exact: m̂ = m, v̂ = v.
-        let (inv_bias1, inv_bias2) = match bias_correction {
-            true => (1.0 / (1.0 - math::pow(beta1, t)), 1.0 / (1.0 - math::pow(beta2, t))),
-            false => (1.0, 1.0),
+        let bias = match bias_correction {
+            true => [1.0 / (1.0 - math::pow(beta1, t)), 1.0 / (1.0 - math::pow(beta2, t))],
+            false => [1.0, 1.0],
         };
-        let m = self.m.data_mut().iter_mut();
-        let v = self.v.data_mut().iter_mut();
-        for (((p, &g), m), v) in params.data_mut().iter_mut().zip(grads.data()).zip(m).zip(v) {
-            *m = beta1 * *m + (1.0 - beta1) * g;
-            *v = beta2 * *v + (1.0 - beta2) * (g * g);
-            let m_hat = *m * inv_bias1;
-            let v_hat = *v * inv_bias2;
-            *p -= lr * m_hat / (v_hat.sqrt() + eps);
-        }
+        update(&self.config, bias, lr, params.data_mut(), grads.data(), self.m.data_mut(), self.v.data_mut());
     }
     // ANCHOR_END: step
 }
+
+// ANCHOR: update
+/// Adam's update of every weight, one after another. Each weight's arithmetic depends on nothing but
+/// its own `p`, `g`, `m` and `v`, so the compiler computes two, four or eight weights per instruction
+/// (SSE2, AVX2, AVX-512: `multiversion` compiles the loop for each and picks the widest the
+/// processor has, at run time), with the same operations in the same order for each, so the same
+/// bits.
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2"))]
+fn update(
+    config: &AdamConfig,
+    [inv_bias1, inv_bias2]: [f64; 2],
+    lr: f64,
+    params: &mut [f64],
+    grads: &[f64],
+    m: &mut [f64],
+    v: &mut [f64],
+) {
+    let AdamConfig { beta1, beta2, eps, .. } = *config;
+    for (((p, &g), m), v) in params.iter_mut().zip(grads).zip(m).zip(v) {
+        *m = beta1 * *m + (1.0 - beta1) * g;
+        *v = beta2 * *v + (1.0 - beta2) * (g * g);
+        let m_hat = *m * inv_bias1;
+        let v_hat = *v * inv_bias2;
+        *p -= lr * m_hat / (v_hat.sqrt() + eps);
+    }
+}
+// ANCHOR_END: update
 
 #[cfg(test)]
 mod tests {

@@ -35,13 +35,24 @@ impl Tokenizer {
         // A table indexed by code point marks the characters seen; reading it in order yields them
         // sorted (a counting sort), in one pass over a corpus of any size.
         let mut seen: Vec<bool> = Vec::new();
-        for ch in docs.iter().flat_map(|d| d.as_ref().chars()) {
-            let i = ch as usize;
-            if i >= seen.len() {
-                seen.resize(i + 1, false);
+        // The common case, a document in ASCII, a byte per character: no UTF-8 to decode, and a
+        // table indexed by a byte needs no bounds check.
+        let mut ascii = [false; 256];
+        for doc in docs.iter().map(AsRef::as_ref) {
+            if doc.is_ascii() {
+                doc.bytes().for_each(|b| ascii[usize::from(b)] = true);
+                continue;
             }
-            seen[i] = true;
+            for ch in doc.chars() {
+                let i = ch as usize;
+                if i >= seen.len() {
+                    seen.resize(i + 1, false);
+                }
+                seen[i] = true;
+            }
         }
+        seen.resize(seen.len().max(128), false);
+        seen.iter_mut().zip(ascii).for_each(|(s, a)| *s |= a);
         let chars = (0..seen.len() as u32).filter(|&i| seen[i as usize]).filter_map(char::from_u32).collect();
         Self::from_chars(chars)
     }
@@ -134,6 +145,12 @@ mod tests {
         assert_eq!(t.bos(), 4);
         assert_eq!(t.vocab_size(), 5);
         assert_eq!(t.encode_doc("dab").unwrap(), vec![4, 3, 0, 1, 4]);
+    }
+
+    #[test]
+    fn ascii_and_other_documents_share_one_sorted_vocabulary() {
+        let t = Tokenizer::from_docs(&["zoë", "ab", "é"]).unwrap();
+        assert_eq!(t.chars(), &['a', 'b', 'o', 'z', 'é', 'ë']);
     }
 
     #[test]

@@ -32,7 +32,22 @@ pub struct Prepared {
 /// Everything microgpt.py does before its first step, in its order of random draws: shuffle the
 /// documents once, build the vocabulary, then initialise the model whose shape `config` makes for
 /// that vocabulary size.
-pub fn prepare<S, R, F>(mut docs: Vec<S>, rng: &mut R, config: F) -> Result<Prepared>
+pub fn prepare<S, R, F>(docs: Vec<S>, rng: &mut R, config: F) -> Result<Prepared>
+where
+    S: AsRef<str>,
+    R: RandomSource,
+    F: FnOnce(usize) -> Result<Config>,
+{
+    prepare_for(usize::MAX, docs, rng, config)
+}
+
+/// [`prepare`] for a run of `steps` steps, which encodes only the documents those steps train on.
+///
+/// Step `s` trains on document `s % docs.len()`, so a run shorter than the corpus trains on its first
+/// `steps` documents in training order, and training on those alone is the same run. Everything
+/// else is [`prepare`]'s: the same shuffle, vocabulary and model. (At least one document is kept,
+/// so that a run of 0 steps still has a corpus.)
+pub fn prepare_for<S, R, F>(steps: usize, mut docs: Vec<S>, rng: &mut R, config: F) -> Result<Prepared>
 where
     S: AsRef<str>,
     R: RandomSource,
@@ -44,7 +59,8 @@ where
     rng.shuffle(&mut docs);
     let tokenizer = Tokenizer::from_docs(&docs)?;
     let config = config(tokenizer.vocab_size())?;
-    let docs = docs.iter().map(|d| tokenizer.encode_doc(d.as_ref())).collect::<Result<Vec<_>>>()?;
+    let trained_on = &docs[..docs.len().min(steps.max(1))];
+    let docs = trained_on.iter().map(|d| tokenizer.encode_doc(d.as_ref())).collect::<Result<Vec<_>>>()?;
     let model = Gpt::init(config, rng);
     Ok(Prepared { tokenizer, docs, model })
 }
@@ -213,6 +229,17 @@ mod tests {
         assert_eq!((reports, trainer.steps_taken()), (expected, 12));
         assert_eq!(in_chunks, at_once);
         assert_eq!(trainer.step(&mut in_chunks, &mut engine, &run.docs), Ok(None));
+    }
+
+    #[test]
+    fn a_short_run_is_prepared_with_the_documents_it_trains_on() {
+        let docs = ["ann", "bob", "cy", "dee", "eve"];
+        let all = prepare(docs.to_vec(), &mut ChaCha::seed(1), Config::reference).unwrap();
+        let two = prepare_for(2, docs.to_vec(), &mut ChaCha::seed(1), Config::reference).unwrap();
+        let none = prepare_for(0, docs.to_vec(), &mut ChaCha::seed(1), Config::reference).unwrap();
+        assert_eq!(two.docs, all.docs[..2]);
+        assert_eq!(none.docs, all.docs[..1]);
+        assert_eq!((two.tokenizer, two.model), (all.tokenizer, all.model));
     }
 
     #[test]

@@ -23,8 +23,8 @@ pub const REMEASURE: &str =
 const BENCH_JSON: &str = include_str!("../../chapters/measured/bench.json");
 
 // ANCHOR: Measurements
-/// Everything `examples/bench.rs` measures. Times are microseconds (µs), each the best of
-/// [`repeats`](Measurements::repeats) runs.
+/// Everything `examples/bench.rs` measures. Times are microseconds (µs), each step's best of
+/// [`repeats`](Measurements::repeats) runs, summed over the steps.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct Measurements {
     /// The command that measured, run from the crate's root (without `--json`, which only says where
@@ -32,8 +32,8 @@ pub struct Measurements {
     pub command: String,
     /// The machine it ran on.
     pub machine: Machine,
-    /// How many times each timing was repeated; the fastest run is kept, as the one least disturbed
-    /// by the rest of the machine.
+    /// How many times each timing was repeated; each step's fastest time is kept, as the one least
+    /// disturbed by the rest of the machine.
     pub repeats: usize,
     /// The run both engines were timed on.
     pub reference: Reference,
@@ -177,7 +177,7 @@ pub fn efficiency_svg(m: &Measurements) -> String {
         let centre = WIDTH as i32 / 2;
         let title = "Time per training step, measured on one machine";
         write(canvas, title, (centre, 12), &font(20), HPos::Center, VPos::Top)?;
-        let command = format!("{}, best of {} runs each,", m.command, m.repeats);
+        let command = format!("{}, each step's best of {} runs,", m.command, m.repeats);
         write(canvas, &command, (centre, 44), &font(16), HPos::Center, VPos::Top)?;
         let machine = format!("on {} ({} CPUs): other runs give other digits", m.machine.cpu, m.machine.cpus);
         write(canvas, &machine, (centre, 66), &font(16), HPos::Center, VPos::Top)?;
