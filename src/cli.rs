@@ -498,10 +498,15 @@ fn print_samples<E: Engine, R: RandomSource>(
 ) -> Result<()> {
     let start = Instant::now();
     let mut out = BufWriter::new(io::stdout().lock());
-    let written = (0..n)
-        .try_for_each(|_| writeln!(out, "{}", tokenizer.decode(&sample(model, engine, temperature, rng))))
-        .and_then(|()| out.flush());
-    match written {
+    let mut written = Ok(());
+    for _ in 0..n {
+        let name = tokenizer.decode(&sample(model, engine, temperature, rng)?);
+        written = writeln!(out, "{name}");
+        if written.is_err() {
+            break;
+        }
+    }
+    match written.and_then(|()| out.flush()) {
         // The reader has all it wants (`microgpt | head -3`): not an error.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Error::io(Path::new("stdout"), &e)),

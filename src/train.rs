@@ -11,7 +11,7 @@
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::loss::document_loss;
-use crate::model::{Config, Gpt};
+use crate::model::{Config, Gpt, weight_in_range};
 use crate::optim::{Adam, AdamConfig};
 use crate::rng::RandomSource;
 use crate::tokenizer::{Token, Tokenizer};
@@ -90,8 +90,11 @@ pub fn learning_rate(lr: f64, step: usize, steps: usize) -> f64 {
 // ANCHOR: train
 /// Trains `model` for `options.steps` steps, step `s` on document `s % docs.len()`.
 ///
-/// Stops with [`Error::NonFiniteLoss`] before the update of a step whose loss is NaN or infinite,
-/// leaving the model as it was after the previous step. Returns the optimizer state.
+/// Checks the documents first: each must hold at least two tokens (`[BOS, BOS]`), all inside the
+/// model's vocabulary ([`Error::InvalidDocument`]). Stops with [`Error::NonFiniteLoss`] before the
+/// update of a step whose loss is NaN or infinite, leaving the model as it was after the previous
+/// step, and with [`Error::WeightOutOfRange`] after an update that leaves a weight NaN, infinite
+/// or beyond [`WEIGHT_LIMIT`](crate::model::WEIGHT_LIMIT). Returns the optimizer state.
 pub fn train<E: Engine>(
     model: &mut Gpt,
     engine: &mut E,
@@ -99,9 +102,7 @@ pub fn train<E: Engine>(
     options: &TrainOptions,
     mut on_step: impl FnMut(&StepReport),
 ) -> Result<Adam> {
-    if docs.is_empty() {
-        return Err(Error::EmptyCorpus);
-    }
+    check_docs(docs, model.config().vocab_size())?;
     let mut adam = Adam::new(options.adam, model.params());
     let mut grads = model.params().zeros_like();
     for step in 0..options.steps {
@@ -116,11 +117,50 @@ pub fn train<E: Engine>(
         engine.backward(loss, &mut grads);
         let lr = learning_rate(options.adam.learning_rate().get(), step, options.steps);
         adam.step(model.params_mut(), &grads, lr);
+        // A finite loss does not make the update finite: check the weights it wrote, the last
+        // update's too.
+        check_weights(model, step + 1, options)?;
         on_step(&StepReport { step: step + 1, steps: options.steps, loss: loss_value, learning_rate: lr });
     }
     Ok(adam)
 }
 // ANCHOR_END: train
+
+/// Checks that there is a document and that each is a sequence `train` can learn from.
+fn check_docs(docs: &[Vec<Token>], vocab_size: usize) -> Result<()> {
+    if docs.is_empty() {
+        return Err(Error::EmptyCorpus);
+    }
+    for (index, doc) in docs.iter().enumerate() {
+        if doc.len() < 2 {
+            let message = format!("{} tokens: a document is at least [BOS, BOS]", doc.len());
+            return Err(Error::InvalidDocument { index, message });
+        }
+        if let Some(at) = doc.iter().position(|&t| t >= vocab_size) {
+            let message =
+                format!("token {} at position {at} is outside the vocabulary of {vocab_size}", doc[at]);
+            return Err(Error::InvalidDocument { index, message });
+        }
+    }
+    Ok(())
+}
+
+/// Checks after an update that every weight is still one a model may have. One pass that the
+/// compiler vectorises, then a search only when it failed.
+fn check_weights(model: &Gpt, step: usize, options: &TrainOptions) -> Result<()> {
+    let weights = model.params().data();
+    if weights.iter().fold(true, |ok, &w| ok & weight_in_range(w)) {
+        return Ok(());
+    }
+    let i = weights.iter().position(|&w| !weight_in_range(w)).expect("the fold found one");
+    let (name, row, col) = model.params().layout().name_of(i);
+    Err(Error::WeightOutOfRange {
+        step,
+        weight: format!("{name}[{row}][{col}]"),
+        value: weights[i],
+        learning_rate: options.adam.learning_rate().get(),
+    })
+}
 
 #[cfg(test)]
 mod tests {
