@@ -146,6 +146,7 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
 #[derive(PartialEq)]
 enum Identity {
     /// An existing file on Unix: its device and inode.
+    #[cfg(unix)]
     Inode(u64, u64),
     /// Elsewhere, or for a file still to be written: its canonical path.
     Path(PathBuf),
