@@ -7,12 +7,12 @@
 //! ```text
 //! {
 //!   "format": "microgpt-checkpoint",
-//!   "version": 1,
+//!   "version": 2,
 //!   "config": { "vocab_size": 27, "n_layer": 1, "n_embd": 16, "n_head": 4, "block_size": 16 },
 //!   "tokenizer": { "chars": "abcdefghijklmnopqrstuvwxyz" },
 //!   "training": { "steps": 1000, "learning_rate": 0.01, "beta1": 0.85, "beta2": 0.99, "eps": 1e-8,
-//!                 "seed": 42, "rng": "chacha", "data": "built-in names", "documents": 32000,
-//!                 "final_loss": 2.1 },
+//!                 "seed": 42, "data": "built-in names", "documents": 32000, "final_loss": 2.1,
+//!                 "stream": { "chacha": { "seed": 42, "word_pos": 8448, "spare": null } } },
 //!   "params": [
 //!     { "name": "wte", "rows": 27, "cols": 16, "data": [[0.0113, -0.0487, …], …] },
 //!     { "name": "wpe", … }, { "name": "lm_head", … },
@@ -21,40 +21,59 @@
 //! }
 //! ```
 //!
-//! - `format` and `version` say what the file is; this crate reads version 1 only.
+//! - `format` and `version` say what the file is; this crate reads version 2 only.
 //! - `config` is the model's shape ([`Config`]), `tokenizer.chars` its vocabulary in id order: the
 //!   character with id `i` is the `i`-th, and BOS is one past the last, so
 //!   `vocab_size = chars + 1`.
 //! - `params` lists every weight matrix in the model's layout order, each row as a JSON array.
-//! - `training` records the run that produced the weights. `rng`, `seed` and `documents` also
-//!   let `microgpt sample` continue the random stream exactly where `microgpt run` began to sample.
+//! - `training` records the run that produced the weights. `stream` is the state of its random
+//!   generator ([`RngState`]) when `microgpt run` began to sample, so that `microgpt sample`
+//!   continues the stream exactly there: `{"chacha": {"seed", "word_pos", "spare"}}`, or
+//!   `{"python": {"state": [624 words], "index", "spare"}}` for CPython's generator.
 //!   `final_loss` is `null` for an untrained model.
+//!
+//! **Version 2** replaced version 1's `rng` field by `stream`. Version 1 recorded only the seed and
+//! the number of documents, and `sample` replayed the shuffle of that many documents to find its
+//! place in the stream: a file claiming 2⁶⁴ - 1 documents made it run for centuries. A version 1
+//! file is refused with a message that says so; `microgpt run --save` writes a new one.
 //!
 //! Every `f64` is written in its shortest form that reads back as the same number (serde_json's
 //! `float_roundtrip` makes the reading exact), so a loaded model samples exactly what the saved one
-//! did. Loading checks every field against the configuration and reports the first problem, naming
-//! the field (`params[3].data[2][7]`). Saving writes a temporary file next to the target and renames
-//! it into place ([`files::write_atomic`]), so an interrupted save leaves the old file or the new
-//! one, never half of one.
+//! did. Loading checks every field and reports the first problem, naming the field
+//! (`params[3].data[2][7]`): the config is within the [model's limits](crate::model::MAX_PARAMS),
+//! every weight is finite and within [`WEIGHT_LIMIT`](crate::model::WEIGHT_LIMIT) (so sampling
+//! cannot overflow), the Adam settings are valid, the stream is a state its generator can be in.
+//! Nothing in a file can make loading or sampling cost more than its size justifies: a file may
+//! hold at most [`MAX_CHECKPOINT_BYTES`], it is read into memory at most about four times its size
+//! (numbers are stored as they are read, not one vector per row), and `sample` starts from the
+//! saved stream at once. Saving writes a temporary file next to the target and renames it into
+//! place ([`files::write_atomic`]), after reading the bytes back with the loader: an interrupted
+//! save leaves the old file or the new one, and a saved file always loads.
 //!
 //! The file's `config` is the model's [`Config`] itself, read through [`Config::new`]'s checks, and
 //! `training` is made from the run's [`TrainOptions`] by [`Training::new`]: no field is copied by hand.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, approximate, compact, printable};
 use crate::files;
-use crate::model::{Config, Gpt};
-use crate::rng::RngKind;
+use crate::model::{Config, Gpt, weight_in_range};
+use crate::optim::{AdamConfig, LearningRate};
+use crate::rng::RngState;
 use crate::tokenizer::Tokenizer;
 use crate::train::TrainOptions;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::de::{DeserializeOwned, DeserializeSeed, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::{RawValue, to_raw_value};
+use std::fmt;
+use std::ops::{Index, IndexMut};
 use std::path::Path;
 
 /// The value of the `format` field.
 pub const FORMAT: &str = "microgpt-checkpoint";
 /// The version of the format this crate writes and reads.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
+/// The largest checkpoint file this crate reads (and writes): 512 MiB. A model at
+/// [`MAX_PARAMS`](crate::model::MAX_PARAMS) takes about 420 MB.
+pub const MAX_CHECKPOINT_BYTES: u64 = 1 << 29;
 
 // ANCHOR: Checkpoint
 /// A checkpoint file, field for field.
@@ -89,8 +108,7 @@ pub struct SavedMatrix {
     pub name: String,
     pub rows: usize,
     pub cols: usize,
-    #[serde(serialize_with = "one_row_per_line")]
-    pub data: Vec<Vec<f64>>,
+    pub data: Rows,
 }
 
 /// The run that produced a checkpoint.
@@ -109,25 +127,27 @@ pub struct Training {
     pub eps: f64,
     /// The seed of the random stream.
     pub seed: u64,
-    /// The generator of the random stream.
-    pub rng: RngKind,
     /// Where the documents came from: a path, or `built-in names`.
     pub data: String,
     /// How many documents were shuffled.
     pub documents: usize,
     /// The loss of the last step, or `None` after zero steps.
     pub final_loss: Option<f64>,
+    /// The random stream where the run began to sample (its generator and state), so that sampling
+    /// from the checkpoint continues it.
+    pub stream: RngState,
 }
 // ANCHOR_END: Checkpoint
 
 impl Training {
     /// The record of a run that trained with `options` on `documents` documents from `data` (a path,
-    /// or [`BUILTIN_SOURCE`](crate::data::BUILTIN_SOURCE)), drawing from an `rng` generator seeded
-    /// with `seed`, and whose last step's loss was `final_loss` (`None` after zero steps).
+    /// or [`BUILTIN_SOURCE`](crate::data::BUILTIN_SOURCE)), drawing from a generator seeded with
+    /// `seed` that stood at `stream` when the run began to sample, and whose last step's loss was
+    /// `final_loss` (`None` after zero steps).
     pub fn new(
         options: &TrainOptions,
         seed: u64,
-        rng: RngKind,
+        stream: RngState,
         data: String,
         documents: usize,
         final_loss: Option<f64>,
@@ -140,11 +160,18 @@ impl Training {
             beta2: adam.beta2(),
             eps: adam.eps(),
             seed,
-            rng,
             data,
             documents,
             final_loss,
+            stream,
         }
+    }
+
+    /// Checks the Adam settings (as [`AdamConfig::new`] does) and the stream ([`RngState::check`]).
+    fn check(&self) -> Result<()> {
+        let learning_rate = LearningRate::new(self.learning_rate).map_err(at_field)?;
+        AdamConfig::new(learning_rate, self.beta1, self.beta2, self.eps).map_err(at_field)?;
+        self.stream.check().map_err(at_field)
     }
 }
 
@@ -157,7 +184,8 @@ struct Header {
 }
 
 impl SavedMatrix {
-    /// Checks that `data` holds `rows` rows of `cols` finite numbers; `i` is the matrix's index.
+    /// Checks that `data` holds `rows` rows of `cols` weights a model may have (finite, and within
+    /// [`WEIGHT_LIMIT`](crate::model::WEIGHT_LIMIT)); `i` is the matrix's index.
     fn check(&self, i: usize) -> Result<()> {
         if self.data.len() != self.rows {
             let message = format!("rows is {}, found {} rows", self.rows, self.data.len());
@@ -168,23 +196,161 @@ impl SavedMatrix {
                 let message = format!("cols is {}, found {} numbers", self.cols, row.len());
                 return Err(invalid(format!("params[{i}].data[{r}]"), message));
             }
-            if let Some(col) = row.iter().position(|x| !x.is_finite()) {
-                return Err(invalid(format!("params[{i}].data[{r}][{col}]"), "not a finite number"));
+            if let Some(col) = row.iter().position(|&x| !weight_in_range(x)) {
+                let message = format!(
+                    "{}: a weight must be a finite number of magnitude at most {}",
+                    compact(row[col]),
+                    compact(crate::model::WEIGHT_LIMIT)
+                );
+                return Err(invalid(format!("params[{i}].data[{r}][{col}]"), message));
             }
         }
         Ok(())
     }
 }
 
-/// Writes each row as compact JSON, so a pretty-printed file has one matrix row per line instead of
-/// one number per line.
-fn one_row_per_line<S: serde::Serializer>(rows: &[Vec<f64>], s: S) -> std::result::Result<S::Ok, S::Error> {
-    let rows: Vec<Box<RawValue>> = rows
-        .iter()
-        .map(to_raw_value)
-        .collect::<serde_json::Result<_>>()
-        .map_err(serde::ser::Error::custom)?;
-    rows.serialize(s)
+// ANCHOR: Rows
+/// The rows of a saved matrix: all the numbers in one vector, and where each row ends.
+///
+/// In the file each row is an array of its own. Reading every row into a `Vec` of its own would
+/// cost 24 bytes for each `[]` of 3 bytes: a file of millions of empty rows would take about nine
+/// times its size in memory. Stored flat, a file takes at most about four times its size (8 bytes
+/// per number of at least 2 characters, `0,`; 4 bytes per row of at least 3), which its content
+/// justifies.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rows {
+    values: Vec<f64>,
+    /// `ends[r]` is one past the last value of row `r`. A checkpoint of at most
+    /// [`MAX_CHECKPOINT_BYTES`] has fewer than 2³² numbers.
+    ends: Vec<u32>,
+}
+// ANCHOR_END: Rows
+
+impl Rows {
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Where row `r` lives in [`Rows::values`].
+    fn range(&self, r: usize) -> std::ops::Range<usize> {
+        let start = if r == 0 { 0 } else { self.ends[r - 1] as usize };
+        start..self.ends[r] as usize
+    }
+
+    /// The rows in order.
+    pub fn iter(&self) -> impl Iterator<Item = &[f64]> {
+        (0..self.len()).map(|r| &self.values[self.range(r)])
+    }
+
+    /// All the numbers, row after row.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// Appends a row.
+    ///
+    /// Panics if the rows would hold 2³² numbers or more, far beyond what a checkpoint may.
+    pub fn push(&mut self, row: &[f64]) {
+        self.values.extend_from_slice(row);
+        self.ends.push(u32::try_from(self.values.len()).expect("fewer than 2³² numbers"));
+    }
+}
+
+impl Index<usize> for Rows {
+    type Output = [f64];
+
+    /// Row `r`.
+    fn index(&self, r: usize) -> &[f64] {
+        &self.values[self.range(r)]
+    }
+}
+
+impl IndexMut<usize> for Rows {
+    fn index_mut(&mut self, r: usize) -> &mut [f64] {
+        let range = self.range(r);
+        &mut self.values[range]
+    }
+}
+
+impl From<Vec<Vec<f64>>> for Rows {
+    fn from(rows: Vec<Vec<f64>>) -> Self {
+        let mut out = Rows::default();
+        rows.iter().for_each(|row| out.push(row));
+        out
+    }
+}
+
+impl Serialize for Rows {
+    /// Each row as compact JSON, so a pretty-printed file has one matrix row per line instead of
+    /// one number per line.
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let rows: Vec<Box<RawValue>> = self
+            .iter()
+            .map(to_raw_value)
+            .collect::<serde_json::Result<_>>()
+            .map_err(serde::ser::Error::custom)?;
+        rows.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Rows {
+    /// Reads an array of arrays of numbers straight into one vector.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_seq(RowsVisitor)
+    }
+}
+
+/// Reads the rows of a matrix into [`Rows`].
+struct RowsVisitor;
+
+impl<'de> Visitor<'de> for RowsVisitor {
+    type Value = Rows;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of rows")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Rows, A::Error> {
+        let mut rows = Rows::default();
+        while seq.next_element_seed(Row(&mut rows.values))?.is_some() {
+            let end = u32::try_from(rows.values.len())
+                .map_err(|_| serde::de::Error::custom("more numbers than a checkpoint may hold"))?;
+            rows.ends.push(end);
+        }
+        Ok(rows)
+    }
+}
+
+/// Reads one row's numbers onto the end of a vector.
+struct Row<'a>(&'a mut Vec<f64>);
+
+impl<'de> DeserializeSeed<'de> for Row<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Row<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of numbers")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        while let Some(x) = seq.next_element::<f64>()? {
+            self.0.push(x);
+        }
+        Ok(())
+    }
 }
 
 fn invalid(field: impl Into<String>, message: impl Into<String>) -> Error {
@@ -199,6 +365,10 @@ fn at_field(e: Error) -> Error {
         Error::EmptyCorpus => invalid("tokenizer.chars", "there are no characters"),
         e @ Error::UnsortedVocabulary { .. } => invalid("tokenizer.chars", e.to_string()),
         e @ Error::ParamCount { .. } => invalid("params", e.to_string()),
+        e @ Error::InvalidWeight { .. } => invalid("params", e.to_string()),
+        e @ Error::InvalidLearningRate(_) => invalid("training.learning_rate", e.to_string()),
+        Error::InvalidAdam(why) => invalid("training", why),
+        Error::InvalidRngState(why) => invalid("training.stream", why),
         other => other,
     }
 }
@@ -222,7 +392,10 @@ impl Checkpoint {
                     name: name.clone(),
                     rows: m.rows(),
                     cols: m.cols(),
-                    data: (0..m.rows()).map(|r| params.row(*m, r).to_vec()).collect(),
+                    data: (0..m.rows()).fold(Rows::default(), |mut rows, r| {
+                        rows.push(params.row(*m, r));
+                        rows
+                    }),
                 })
                 .collect(),
         }
@@ -238,7 +411,7 @@ impl Checkpoint {
         for (i, saved) in self.params.iter().enumerate() {
             saved.check(i)?;
         }
-        let data: Vec<f64> = self.params.iter().flat_map(|m| m.data.iter().flatten().copied()).collect();
+        let data: Vec<f64> = self.params.iter().flat_map(|m| m.data.values()).copied().collect();
         let model = Gpt::from_params(self.config, data).map_err(at_field)?;
         self.check_layout(&model)?;
         Ok((model, tokenizer))
@@ -270,7 +443,7 @@ impl Checkpoint {
         }
         for (i, (saved, (name, m))) in self.params.iter().zip(layout).enumerate() {
             if saved.name != *name {
-                let message = format!("expected {name:?}, found {:?}", saved.name);
+                let message = format!("expected {name:?}, found {:?}", printable(&saved.name));
                 return Err(invalid(format!("params[{i}].name"), message));
             }
             if (saved.rows, saved.cols) != (m.rows(), m.cols()) {
@@ -290,8 +463,8 @@ impl Checkpoint {
         serde_json::to_string_pretty(self).expect("a checkpoint has only string keys")
     }
 
-    /// Parses a checkpoint and checks its `format` and `version`; [`Checkpoint::model`] checks the
-    /// rest.
+    /// Parses a checkpoint and checks its `format`, its `version` and its `training` record;
+    /// [`Checkpoint::model`] checks the rest.
     ///
     /// JSON that does not fit the format is an [`Error::Checkpoint`] naming the field where reading
     /// stopped: `params[3].data[2][7]` for a weight that is not a number, `params` for a file cut off
@@ -300,32 +473,51 @@ impl Checkpoint {
         let header: Header = parse(json)?;
         match header.format.as_deref() {
             Some(FORMAT) => {}
-            Some(other) => return Err(invalid("format", format!("expected {FORMAT:?}, found {other:?}"))),
+            Some(other) => {
+                let message = format!("expected {FORMAT:?}, found {:?}", printable(other));
+                return Err(invalid("format", message));
+            }
             None => return Err(invalid("format", "missing: this is not a microgpt checkpoint")),
         }
         match header.version {
             Some(VERSION) => {}
+            Some(1) => {
+                let message = format!(
+                    "this microgpt reads version {VERSION}, found 1, which records no random stream to \
+                     continue: save the model again with `microgpt run --save`"
+                );
+                return Err(invalid("version", message));
+            }
             Some(other) => {
-                return Err(invalid(
-                    "version",
-                    format!("this microgpt reads version {VERSION}, found {other}"),
-                ));
+                let message = format!("this microgpt reads version {VERSION}, found {other}");
+                return Err(invalid("version", message));
             }
             None => return Err(invalid("version", "missing")),
         }
-        parse(json)
+        let checkpoint: Checkpoint = parse(json)?;
+        checkpoint.training.check()?;
+        Ok(checkpoint)
     }
 
-    /// Reads the checkpoint at `path` (see [`Checkpoint::from_json`]).
+    /// Reads the checkpoint at `path` (see [`Checkpoint::from_json`]), a regular file of at most
+    /// [`MAX_CHECKPOINT_BYTES`].
     pub fn load(path: &Path) -> Result<Self> {
-        Self::from_json(&files::read(path)?)
+        Self::from_json(&files::read(path, MAX_CHECKPOINT_BYTES, "a checkpoint")?)
     }
 
     /// Writes the checkpoint to `path` atomically (see [`files::write_atomic`]), after checking that
-    /// it would load again.
+    /// the bytes it writes load again, with [`Checkpoint::from_json`] and [`Checkpoint::model`].
     pub fn save(&self, path: &Path) -> Result<()> {
+        // In memory first, for the clearer message (a NaN would be written as `null`).
         self.model()?;
-        files::write_atomic(path, self.to_json().as_bytes())
+        let json = self.to_json();
+        if json.len() as u64 > MAX_CHECKPOINT_BYTES {
+            let message =
+                format!("{} bytes, more than a checkpoint may have", approximate(json.len() as f64));
+            return Err(Error::Io { path: path.display().to_string(), message });
+        }
+        Checkpoint::from_json(json.as_bytes())?.model()?;
+        files::write_atomic(path, json.as_bytes())
     }
 }
 

@@ -10,6 +10,7 @@
 //! only one of the places such values come from, so the checkpoint module translates these errors
 //! into the names of its own fields ([`Error::Checkpoint`]), in one place.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 
@@ -32,8 +33,21 @@ pub enum Error {
     InvalidLearningRate(f64),
     /// An Adam setting (β₁, β₂ or ε) outside its range.
     InvalidAdam(String),
+    /// A weight (named `wte[3][5]`) that is NaN, infinite, or beyond
+    /// [`WEIGHT_LIMIT`](crate::model::WEIGHT_LIMIT).
+    InvalidWeight { weight: String, value: f64 },
     /// A training step whose loss was NaN or infinite.
     NonFiniteLoss { step: usize, loss: f64, learning_rate: f64 },
+    /// A training step after which a weight (named `wte[3][5]`) was NaN, infinite, or beyond
+    /// [`WEIGHT_LIMIT`](crate::model::WEIGHT_LIMIT).
+    WeightOutOfRange { step: usize, weight: String, value: f64, learning_rate: f64 },
+    /// A document that cannot be trained on: its index in the training order and what is wrong.
+    InvalidDocument { index: usize, message: String },
+    /// Logits that are not all finite, at a position of a sampled document: the model's weights
+    /// are too large for its arithmetic.
+    NonFiniteLogits { position: usize },
+    /// A saved random-generator state that no generator could be in.
+    InvalidRngState(String),
     /// A file that could not be read or written.
     Io { path: String, message: String },
     /// A data file that is not valid UTF-8, with the byte offset of the first bad byte.
@@ -46,6 +60,51 @@ impl Error {
     /// An [`Error::Io`] for `path`, with the operating system's reason.
     pub fn io(path: &Path, e: &std::io::Error) -> Self {
         Error::Io { path: path.display().to_string(), message: e.to_string() }
+    }
+}
+
+/// A number for a message: as Rust writes it between 10⁻⁴ and 10⁹, in exponent form outside, so that
+/// `1e308` is five characters rather than 309.
+pub fn compact(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || (1e-4..1e9).contains(&x.abs()) {
+        x.to_string()
+    } else {
+        format!("{x:e}")
+    }
+}
+
+/// A count for a message that may be too large to read: exact below 10⁹, else three significant
+/// digits (`1.20e11`).
+pub fn approximate(n: f64) -> String {
+    if n < 1e9 { format!("{n}") } else { format!("{n:.2e}") }
+}
+
+/// Text from outside (a path, a string from a file) made safe to print on a terminal: control
+/// characters and the invisible ones that reorder text are escaped (`\u{1b}`, `\n`), and text longer
+/// than 160 characters keeps its first 100 and last 50 around a `…`.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    shortened(text, 160)
+}
+
+/// [`printable`], for text of up to `max` characters.
+fn shortened(text: &str, max: usize) -> Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    let escape = |s: &str| -> String {
+        s.chars().map(|c| if hidden(c) { c.escape_debug().to_string() } else { c.to_string() }).collect()
+    };
+    let n = text.chars().count();
+    if n > max {
+        let (keep_head, keep_tail) = (max * 5 / 8, max * 5 / 16);
+        let head: String = text.chars().take(keep_head).collect();
+        let tail: String = text.chars().skip(n - keep_tail).collect();
+        Cow::Owned(format!("{}…{} ({n} characters)", escape(&head), escape(&tail)))
+    } else if text.chars().any(hidden) {
+        Cow::Owned(escape(text))
+    } else {
+        Cow::Borrowed(text)
     }
 }
 
@@ -66,24 +125,46 @@ impl fmt::Display for Error {
             Error::ParamCount { expected, found } => {
                 write!(f, "the configuration needs {expected} parameters, found {found}")
             }
+            Error::InvalidWeight { weight, value } => write!(
+                f,
+                "the weight {weight} is {}: a weight must be a finite number of magnitude at most {}",
+                compact(*value),
+                compact(crate::model::WEIGHT_LIMIT)
+            ),
             Error::InvalidTemperature(t) => {
-                write!(f, "invalid temperature {t}: it must be a finite number greater than 0")
+                write!(f, "invalid temperature {}: it must be a finite number greater than 0", compact(*t))
             }
             Error::InvalidLearningRate(lr) => {
-                write!(f, "invalid learning rate {lr}: it must be a finite number greater than 0")
+                write!(f, "invalid learning rate {}: it must be a finite number greater than 0", compact(*lr))
             }
             Error::InvalidAdam(why) => write!(f, "invalid Adam setting: {why}"),
             Error::NonFiniteLoss { step, loss, learning_rate } => write!(
                 f,
                 "training diverged: the loss at step {step} is {loss}; try a lower learning rate \
-                 than {learning_rate}"
+                 than {}",
+                compact(*learning_rate)
             ),
-            Error::Io { path, message } => write!(f, "{path}: {message}"),
+            Error::WeightOutOfRange { step, weight, value, learning_rate } => write!(
+                f,
+                "training diverged: after step {step} the weight {weight} is {}, beyond ±{}; try a \
+                 lower learning rate than {}",
+                compact(*value),
+                compact(crate::model::WEIGHT_LIMIT),
+                compact(*learning_rate)
+            ),
+            Error::InvalidDocument { index, message } => write!(f, "document {index}: {message}"),
+            Error::NonFiniteLogits { position } => write!(
+                f,
+                "the model's logits at position {position} are not finite: its weights are too large \
+                 to sample from"
+            ),
+            Error::InvalidRngState(why) => write!(f, "invalid random generator state: {why}"),
+            Error::Io { path, message } => write!(f, "{}: {}", printable(path), shortened(message, 320)),
             Error::NotUtf8 { path, offset } => {
-                write!(f, "{path}: not valid UTF-8 (first bad byte at offset {offset})")
+                write!(f, "{}: not valid UTF-8 (first bad byte at offset {offset})", printable(path))
             }
             Error::Checkpoint { field, message } => {
-                write!(f, "invalid checkpoint: field `{field}`: {message}")
+                write!(f, "invalid checkpoint: field `{}`: {}", printable(field), shortened(message, 320))
             }
         }
     }

@@ -16,7 +16,7 @@
 //! scalar tape and on the fused engine.
 
 use crate::engine::{Engine, ScalarEngine};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, approximate};
 use crate::params::{Layout, Matrix, Params};
 use crate::rng::RandomSource;
 use crate::tokenizer::Token;
@@ -65,7 +65,8 @@ impl Config {
     /// split over `n_head` attention heads, and a context of `block_size` positions.
     ///
     /// Every size must be at least 1 and `n_embd` must be a multiple of `n_head`, so that each head
-    /// gets an equal slice of the embedding.
+    /// gets an equal slice of the embedding. The model must also fit the limits [`MAX_PARAMS`] and
+    /// [`MAX_ACTIVATIONS`], checked before anything of its size is allocated.
     pub fn new(
         vocab_size: usize,
         n_layer: usize,
@@ -90,9 +91,7 @@ impl Config {
             )));
         }
         let config = Config { vocab_size, n_layer, n_embd, n_head, block_size };
-        if config.checked_n_params().is_none() {
-            return Err(Error::InvalidConfig("the number of parameters does not fit in a usize".into()));
-        }
+        config.check_limits()?;
         Ok(config)
     }
     // ANCHOR_END: Config_new
@@ -143,14 +142,81 @@ impl Config {
     }
     // ANCHOR_END: n_params
 
-    /// [`Config::n_params`] with every step checked, so that [`Config::new`] can refuse a shape whose
-    /// count does not fit in a `usize` (every `Config` has a count that fits).
+    /// A measure of the activations of one document: the values one forward pass over a full
+    /// context computes, counting each product of a weight and an input,
+    /// `block_size · (n_params + 2·vocab_size + n_layer · block_size · (2·n_embd + 4·n_head))`.
+    ///
+    /// At each position the model multiplies every weight it uses once (there are at most
+    /// `n_params`) and takes the softmax of one logit per token; in each layer its query meets up to
+    /// `block_size` cached keys (a product per dimension, then a score and its softmax per head)
+    /// and mixes as many values. The scalar engine keeps every one of these on its tape for the
+    /// backward pass, about two edges each for a model of any size, and at most five.
+    pub fn n_activations(&self) -> usize {
+        self.checked_n_activations().expect("every Config has a count that fits, see Config::new")
+    }
+
+    /// [`Config::n_params`] with every step checked: `None` if the count does not fit in a `usize`.
     fn checked_n_params(&self) -> Option<usize> {
         let (v, b, e) = (self.vocab_size, self.block_size, self.n_embd);
         let embeddings = v.checked_mul(2)?.checked_add(b)?.checked_mul(e)?;
         let layers = e.checked_mul(e)?.checked_mul(12)?.checked_mul(self.n_layer)?;
         embeddings.checked_add(layers)
     }
+
+    /// [`Config::n_activations`] with every step checked.
+    fn checked_n_activations(&self) -> Option<usize> {
+        let (v, b, e, h) = (self.vocab_size, self.block_size, self.n_embd, self.n_head);
+        let attention =
+            e.checked_mul(2)?.checked_add(h.checked_mul(4)?)?.checked_mul(b)?.checked_mul(self.n_layer)?;
+        let output = v.checked_mul(2)?;
+        self.checked_n_params()?.checked_add(output)?.checked_add(attention)?.checked_mul(b)
+    }
+
+    /// Checks the counts against [`MAX_PARAMS`] and [`MAX_ACTIVATIONS`]. A count that overflows a
+    /// `usize` is over its limit too; the message gives it as a float, which cannot overflow.
+    fn check_limits(&self) -> Result<()> {
+        let [v, l, e, h, b] =
+            [self.vocab_size, self.n_layer, self.n_embd, self.n_head, self.block_size].map(|x| x as f64);
+        let params = (2.0 * v + b) * e + l * 12.0 * e * e;
+        if self.checked_n_params().is_none_or(|n| n > MAX_PARAMS) {
+            return Err(Error::InvalidConfig(format!(
+                "the model would have {} parameters, more than the limit of {MAX_PARAMS} (2^24)",
+                approximate(params)
+            )));
+        }
+        if self.checked_n_activations().is_none_or(|n| n > MAX_ACTIVATIONS) {
+            let activations = b * (params + 2.0 * v + l * b * (2.0 * e + 4.0 * h));
+            return Err(Error::InvalidConfig(format!(
+                "one document would need {} activations, more than the limit of {MAX_ACTIVATIONS} \
+                 (2^26): use a smaller block_size, n_embd or n_layer",
+                approximate(activations)
+            )));
+        }
+        Ok(())
+    }
+}
+
+// ANCHOR: limits
+/// The most parameters a model may have: 2²⁴, 16,777,216. That is 128 MiB of weights, and training
+/// keeps four arrays of that size (the weights, their gradients and Adam's two averages).
+pub const MAX_PARAMS: usize = 1 << 24;
+
+/// The most activations one document may need ([`Config::n_activations`]): 2²⁶, 67,108,864. The
+/// scalar engine's graph of one training step then takes about 2 GB at most (1.6 GB measured for
+/// `n_embd` 128, `n_layer` 4, `block_size` 64, at 83% of the limit), the fused engine's far less
+/// (39 MB for the same model).
+pub const MAX_ACTIVATIONS: usize = 1 << 26;
+
+/// The largest magnitude a weight may have: 10⁶⁴. Within it, and within the limits on sizes, the
+/// forward pass cannot overflow: the logits stay below about 3·10¹¹·w³ ≈ 10²⁰⁴ for weights up to
+/// `w`, so sampling always has finite logits to draw from. Loading a checkpoint checks it, and
+/// training stops when an update crosses it.
+pub const WEIGHT_LIMIT: f64 = 1e64;
+// ANCHOR_END: limits
+
+/// Whether `w` is a weight a model may have: finite and at most [`WEIGHT_LIMIT`] in magnitude.
+pub fn weight_in_range(w: f64) -> bool {
+    w.abs() <= WEIGHT_LIMIT
 }
 
 // ANCHOR: Layer
@@ -252,7 +318,8 @@ impl Gpt {
     /// A model with the given weights, in layout order (from a checkpoint).
     ///
     /// Fails with [`Error::ParamCount`] if the number of values does not match the configuration,
-    /// before anything the size of the configuration is allocated.
+    /// before anything the size of the configuration is allocated, and with [`Error::InvalidWeight`]
+    /// if a weight is not finite or is beyond [`WEIGHT_LIMIT`].
     pub fn from_params(config: Config, data: Vec<f64>) -> Result<Self> {
         let expected = config.n_params();
         if data.len() != expected {
@@ -260,6 +327,10 @@ impl Gpt {
         }
         let (layout, wte, wpe, lm_head, layers) = Self::layout(&config);
         assert_eq!(layout.len(), expected, "the layout of {config:?} disagrees with n_params");
+        if let Some(i) = data.iter().position(|&w| !weight_in_range(w)) {
+            let (name, row, col) = layout.name_of(i);
+            return Err(Error::InvalidWeight { weight: format!("{name}[{row}][{col}]"), value: data[i] });
+        }
         let params = Params::new(Arc::new(layout), data);
         Ok(Gpt { config, params, wte, wpe, lm_head, layers })
     }

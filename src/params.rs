@@ -71,7 +71,12 @@ impl Layout {
     }
 
     /// Appends a `rows × cols` matrix called `name` and returns its handle.
+    ///
+    /// Panics if the layout would hold more than `usize::MAX` scalars, so that no two matrices can
+    /// ever overlap: a [`Config`](crate::model::Config) keeps a model far below that.
     pub fn push(&mut self, name: impl Into<String>, rows: usize, cols: usize) -> Matrix {
+        let end = rows.checked_mul(cols).and_then(|n| n.checked_add(self.len()));
+        assert!(end.is_some(), "a {rows}x{cols} matrix after {} scalars overflows a layout", self.len());
         let matrix = Matrix { offset: self.len(), rows, cols };
         self.matrices.push((name.into(), matrix));
         matrix

@@ -19,10 +19,11 @@
 //! - A float in `[0, 1)` takes 27 bits from one output and 26 from the next: 53 bits, one per
 //!   binary digit of an `f64` significand.
 
-use crate::rng::RandomSource;
+use crate::error::{Error, Result};
+use crate::rng::{MT_WORDS, RandomSource, Resumable, RngState};
 
 /// Words of state.
-const N: usize = 624;
+const N: usize = MT_WORDS;
 /// The distance between the two words the twist mixes.
 const M: usize = 397;
 /// The last row of the twist matrix, applied when the shifted-out bit is 1.
@@ -141,6 +142,28 @@ impl PyRandom {
         (f64::from(a) * 67_108_864.0 + f64::from(b)) * (1.0 / 9_007_199_254_740_992.0)
     }
     // ANCHOR_END: core
+}
+
+impl PyRandom {
+    /// The generator at `state`, which must be a [`RngState::Python`] that passes
+    /// [`RngState::check`] (CPython's `random.setstate`).
+    pub fn resume(state: &RngState) -> Result<Self> {
+        state.check()?;
+        match state {
+            RngState::Python { state: words, index, spare } => {
+                let mut state = [0; N];
+                state.copy_from_slice(words);
+                Ok(PyRandom { state, index: *index, spare: *spare })
+            }
+            _ => Err(Error::InvalidRngState(format!("a {} state, not a python one", state.kind()))),
+        }
+    }
+}
+
+impl Resumable for PyRandom {
+    fn state(&self) -> RngState {
+        RngState::Python { state: self.state.to_vec(), index: self.index, spare: self.spare }
+    }
 }
 
 impl RandomSource for PyRandom {

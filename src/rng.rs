@@ -13,6 +13,7 @@
 //! distributions, and a generator that reproduces CPython's raw stream reproduces microgpt.py's
 //! every draw.
 
+use crate::error::{Error, Result};
 use crate::math;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -104,13 +105,14 @@ pub trait RandomSource {
 #[derive(Clone, Debug)]
 pub struct ChaCha {
     rng: ChaCha8Rng,
+    seed: u64,
     spare: Option<f64>,
 }
 
 impl ChaCha {
     /// A generator seeded with `seed`.
     pub fn seed(seed: u64) -> Self {
-        ChaCha { rng: ChaCha8Rng::seed_from_u64(seed), spare: None }
+        ChaCha { rng: ChaCha8Rng::seed_from_u64(seed), seed, spare: None }
     }
 }
 
@@ -139,6 +141,95 @@ pub enum RngKind {
     ChaCha,
     /// [`PyRandom`](crate::python_random::PyRandom), CPython's Mersenne Twister.
     Python,
+}
+
+// ANCHOR: RngState
+/// Where a random stream stands: everything its generator needs to continue it exactly. A checkpoint
+/// records the state in which `run` began to sample, so that `sample` continues from there at once,
+/// however many draws came before.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum RngState {
+    /// [`ChaCha`]: its seed, and how many 32-bit words of its stream have been used.
+    ChaCha { seed: u64, word_pos: u128, spare: Option<f64> },
+    /// [`PyRandom`](crate::python_random::PyRandom): the Mersenne Twister's 624 words and the index
+    /// of the next one to use, as CPython's `random.getstate()` has them.
+    Python {
+        #[serde(serialize_with = "on_one_line")]
+        state: Vec<u32>,
+        index: usize,
+        spare: Option<f64>,
+    },
+}
+// ANCHOR_END: RngState
+
+/// A generator whose place in its stream can be recorded, and restored with [`ChaCha::resume`] or
+/// [`PyRandom::resume`](crate::python_random::PyRandom::resume).
+pub trait Resumable: RandomSource {
+    /// Where the stream stands now.
+    fn state(&self) -> RngState;
+}
+
+impl RngState {
+    /// The generator this state belongs to.
+    pub fn kind(&self) -> RngKind {
+        match self {
+            RngState::ChaCha { .. } => RngKind::ChaCha,
+            RngState::Python { .. } => RngKind::Python,
+        }
+    }
+
+    /// Checks what a generator relies on: a finite spare normal and, for the Mersenne Twister,
+    /// 624 words with an index of at most 624.
+    pub fn check(&self) -> Result<()> {
+        let (RngState::ChaCha { spare, .. } | RngState::Python { spare, .. }) = self;
+        if let Some(z) = spare.filter(|z| !z.is_finite()) {
+            return Err(Error::InvalidRngState(format!("the spare normal {z} is not finite")));
+        }
+        if let RngState::Python { state, index, .. } = self {
+            if state.len() != MT_WORDS {
+                let message =
+                    format!("the Mersenne Twister has {MT_WORDS} words of state, found {}", state.len());
+                return Err(Error::InvalidRngState(message));
+            }
+            if *index > MT_WORDS {
+                return Err(Error::InvalidRngState(format!(
+                    "index {index} is past the {MT_WORDS} words of state"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The words of state of the Mersenne Twister.
+pub(crate) const MT_WORDS: usize = 624;
+
+/// Writes a long list of numbers on one line of a pretty-printed file.
+fn on_one_line<S: serde::Serializer>(words: &[u32], s: S) -> std::result::Result<S::Ok, S::Error> {
+    let line = serde_json::value::to_raw_value(words).map_err(serde::ser::Error::custom)?;
+    line.serialize(s)
+}
+
+impl ChaCha {
+    /// The generator at `state`, which must be a [`RngState::ChaCha`] that passes [`RngState::check`].
+    pub fn resume(state: &RngState) -> Result<Self> {
+        state.check()?;
+        match *state {
+            RngState::ChaCha { seed, word_pos, spare } => {
+                let mut rng = ChaCha8Rng::seed_from_u64(seed);
+                rng.set_word_pos(word_pos);
+                Ok(ChaCha { rng, seed, spare })
+            }
+            _ => Err(Error::InvalidRngState(format!("a {} state, not a chacha one", state.kind()))),
+        }
+    }
+}
+
+impl Resumable for ChaCha {
+    fn state(&self) -> RngState {
+        RngState::ChaCha { seed: self.seed, word_pos: self.rng.get_word_pos(), spare: self.spare }
+    }
 }
 
 impl std::fmt::Display for RngKind {

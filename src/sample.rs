@@ -46,7 +46,10 @@ impl Default for Temperature {
 ///
 /// For a temperature so small that `logit / t` overflows, the result is the limit as `t → 0`: all
 /// probability on the largest logit (the first, if several tie).
+///
+/// Panics if a logit is not finite: [`sample`] checks the model's logits before it calls this.
 pub fn probabilities(logits: &[f64], t: Temperature) -> Vec<f64> {
+    assert!(logits.iter().all(|l| l.is_finite()), "probabilities of non-finite logits {logits:?}");
     let inv_t = 1.0 / t.get();
     let mut scaled: Vec<f64> = logits.iter().map(|&l| l * inv_t).collect();
     if scaled.iter().all(|s| s.is_finite()) {
@@ -62,12 +65,16 @@ pub fn probabilities(logits: &[f64], t: Temperature) -> Vec<f64> {
 // ANCHOR: sample
 /// Generates one document: the tokens the model draws after BOS, up to (not including) the BOS that
 /// ends it, and at most `block_size` of them.
+///
+/// Fails with [`Error::NonFiniteLogits`] if the model's weights are so large that its logits
+/// overflow; a model loaded from a checkpoint or trained by [`train`](crate::train::train) has
+/// weights within [`WEIGHT_LIMIT`](crate::model::WEIGHT_LIMIT), which rules that out.
 pub fn sample<E: Engine, R: RandomSource>(
     model: &Gpt,
     engine: &mut E,
     t: Temperature,
     rng: &mut R,
-) -> Vec<Token> {
+) -> Result<Vec<Token>> {
     let bos = bos_id(model.config().vocab_size());
     engine.begin(model.params());
     let mut cache = model.kv_cache();
@@ -75,13 +82,17 @@ pub fn sample<E: Engine, R: RandomSource>(
     let mut out = Vec::new();
     for pos in 0..model.config().block_size() {
         let logits = model.forward(engine, token, pos, &mut cache);
-        token = rng.choice(&probabilities(&engine.values(&logits), t));
+        let logits = engine.values(&logits);
+        if !logits.iter().all(|l| l.is_finite()) {
+            return Err(Error::NonFiniteLogits { position: pos });
+        }
+        token = rng.choice(&probabilities(&logits, t));
         if token == bos {
             break;
         }
         out.push(token);
     }
-    out
+    Ok(out)
 }
 // ANCHOR_END: sample
 
@@ -105,6 +116,12 @@ mod tests {
     fn a_vanishing_temperature_puts_all_probability_on_the_largest_logit() {
         let p = probabilities(&[1.0, 3.0, 2.0, 3.0], Temperature::new(1e-308).unwrap());
         assert_eq!(p, [0.0, 1.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    #[should_panic(expected = "probabilities of non-finite logits")]
+    fn probabilities_of_non_finite_logits_are_a_bug() {
+        probabilities(&[1.0, f64::NAN], Temperature::default());
     }
 
     #[test]

@@ -11,7 +11,7 @@
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::loss::document_loss;
-use crate::model::{Config, Gpt};
+use crate::model::{Config, Gpt, weight_in_range};
 use crate::optim::{Adam, AdamConfig};
 use crate::params::Params;
 use crate::rng::RandomSource;
@@ -125,9 +125,12 @@ impl Trainer {
     /// Takes the next step, on document `step % docs.len()`, or returns `None` once the run has
     /// taken all its steps.
     ///
-    /// Fails with [`Error::EmptyCorpus`] if there are no documents, and with
-    /// [`Error::NonFiniteLoss`] before the update of a step whose loss is NaN or infinite, leaving
-    /// the model as it was after the previous step.
+    /// Fails with [`Error::EmptyCorpus`] if there are no documents, with [`Error::InvalidDocument`]
+    /// if the step's document is shorter than `[BOS, BOS]` or holds a token outside the vocabulary,
+    /// with [`Error::NonFiniteLoss`] before the update of a step whose loss is NaN or infinite,
+    /// leaving the model as it was after the previous step, and with [`Error::WeightOutOfRange`]
+    /// after an update that leaves a weight NaN, infinite or beyond
+    /// [`WEIGHT_LIMIT`](crate::model::WEIGHT_LIMIT).
     pub fn step<E: Engine>(
         &mut self,
         model: &mut Gpt,
@@ -141,7 +144,9 @@ impl Trainer {
         if step == steps {
             return Ok(None);
         }
-        let tokens = &docs[step % docs.len()];
+        let index = step % docs.len();
+        let tokens = &docs[index];
+        check_doc(index, tokens, model.config().vocab_size())?;
         engine.begin(model.params());
         let loss = document_loss(model, engine, tokens);
         let loss_value = engine.value(loss);
@@ -153,6 +158,9 @@ impl Trainer {
         let lr = learning_rate(self.options.adam.learning_rate().get(), step, steps);
         self.adam.step(model.params_mut(), &self.grads, lr);
         self.steps_taken += 1;
+        // A finite loss does not make the update finite: check the weights it wrote, the last
+        // update's too.
+        check_weights(model, step + 1, &self.options)?;
         Ok(Some(StepReport { step: step + 1, steps, loss: loss_value, learning_rate: lr }))
     }
 
@@ -171,8 +179,11 @@ impl Trainer {
 // ANCHOR: train
 /// Trains `model` for `options.steps` steps, step `s` on document `s % docs.len()`.
 ///
-/// Stops with [`Error::NonFiniteLoss`] before the update of a step whose loss is NaN or infinite,
-/// leaving the model as it was after the previous step. Returns the optimizer state.
+/// Checks the documents first: each must hold at least two tokens (`[BOS, BOS]`), all inside the
+/// model's vocabulary ([`Error::InvalidDocument`]). Stops with [`Error::NonFiniteLoss`] before the
+/// update of a step whose loss is NaN or infinite, leaving the model as it was after the previous
+/// step, and with [`Error::WeightOutOfRange`] after an update that leaves a weight NaN, infinite
+/// or beyond [`WEIGHT_LIMIT`](crate::model::WEIGHT_LIMIT). Returns the optimizer state.
 pub fn train<E: Engine>(
     model: &mut Gpt,
     engine: &mut E,
@@ -180,6 +191,7 @@ pub fn train<E: Engine>(
     options: &TrainOptions,
     mut on_step: impl FnMut(&StepReport),
 ) -> Result<Adam> {
+    check_docs(docs, model.config().vocab_size())?;
     let mut trainer = Trainer::new(model, *options);
     while let Some(report) = trainer.step(model, engine, docs)? {
         on_step(&report);
@@ -187,6 +199,44 @@ pub fn train<E: Engine>(
     Ok(trainer.adam)
 }
 // ANCHOR_END: train
+
+/// Checks that there is a document and that each is a sequence `train` can learn from.
+fn check_docs(docs: &[Vec<Token>], vocab_size: usize) -> Result<()> {
+    if docs.is_empty() {
+        return Err(Error::EmptyCorpus);
+    }
+    docs.iter().enumerate().try_for_each(|(index, doc)| check_doc(index, doc, vocab_size))
+}
+
+/// Checks one document: at least `[BOS, BOS]`, every token inside the vocabulary.
+fn check_doc(index: usize, doc: &[Token], vocab_size: usize) -> Result<()> {
+    if doc.len() < 2 {
+        let message = format!("{} tokens: a document is at least [BOS, BOS]", doc.len());
+        return Err(Error::InvalidDocument { index, message });
+    }
+    if let Some(at) = doc.iter().position(|&t| t >= vocab_size) {
+        let message = format!("token {} at position {at} is outside the vocabulary of {vocab_size}", doc[at]);
+        return Err(Error::InvalidDocument { index, message });
+    }
+    Ok(())
+}
+
+/// Checks after an update that every weight is still one a model may have. One pass that the
+/// compiler vectorises, then a search only when it failed.
+fn check_weights(model: &Gpt, step: usize, options: &TrainOptions) -> Result<()> {
+    let weights = model.params().data();
+    if weights.iter().fold(true, |ok, &w| ok & weight_in_range(w)) {
+        return Ok(());
+    }
+    let i = weights.iter().position(|&w| !weight_in_range(w)).expect("the fold found one");
+    let (name, row, col) = model.params().layout().name_of(i);
+    Err(Error::WeightOutOfRange {
+        step,
+        weight: format!("{name}[{row}][{col}]"),
+        value: weights[i],
+        learning_rate: options.adam.learning_rate().get(),
+    })
+}
 
 #[cfg(test)]
 mod tests {

@@ -217,8 +217,8 @@ fn a_saved_model_samples_what_the_run_sampled() {
 
     let mut json = Session { dir: s.dir, transcript: String::new() };
     let text = fs::read_to_string(json.path("model.json")).unwrap();
-    let head: String = text.lines().take(33).map(|l| format!("{}\n", &l[..l.len().min(96)])).collect();
-    json.shell("head -n 33 model.json | cut -c 1-96", &head);
+    let head: String = text.lines().take(39).map(|l| format!("{}\n", &l[..l.len().min(96)])).collect();
+    json.shell("head -n 39 model.json | cut -c 1-96", &head);
     assert!(text.len() > 80_000 && text.len() < 100_000, "{} bytes", text.len());
     shown("11-cli-checkpoint.txt", &json.transcript);
 }
@@ -241,4 +241,34 @@ fn bad_input_is_one_line_on_stderr_and_exit_status_1() {
     assert_eq!((ran.code, ran.stdout.as_str()), (1, ""));
     assert_eq!(s.transcript.matches("\nerror: ").count(), 4);
     shown("11-cli-errors.txt", &s.transcript);
+}
+
+#[test]
+fn hostile_input_is_refused_before_any_work() {
+    let mut s = Session::new();
+    let names = "emma\nolivia\nava\n";
+    fs::write(s.path("names.txt"), names).unwrap();
+    s.shell(r"printf 'emma\nolivia\nava\n' > names.txt", "");
+    let made = Command::new("mkfifo").arg(s.path("names.fifo")).status().expect("mkfifo runs");
+    assert!(made.success());
+    s.shell("mkfifo names.fifo", "");
+    let commands: [&[&str]; 6] = [
+        &["--data", "names.fifo"],
+        &["--data", "names.txt", "--save", "./names.txt"],
+        &["--save", "/dev/null"],
+        &["--temperature", "-inf"],
+        &["--n-embd", "100000"],
+        &["--lr", "1e308", "--save", "model.json", "--quiet"],
+    ];
+    for args in commands {
+        let ran = s.microgpt(args);
+        assert_eq!((ran.code, ran.stdout.as_str()), (1, ""), "{args:?}");
+    }
+    // Nothing on disk changed: the corpus is intact, no model was saved, no temporary file is left.
+    assert_eq!(fs::read_to_string(s.path("names.txt")).unwrap(), names);
+    let mut files: Vec<_> = fs::read_dir(s.dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    files.sort();
+    assert_eq!(files, ["names.fifo", "names.txt"]);
+    assert_eq!(s.transcript.matches("\nerror: ").count(), 6);
+    shown("11-cli-hostile.txt", &s.transcript);
 }

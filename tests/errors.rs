@@ -7,7 +7,7 @@ use microgpt::engine::ScalarEngine;
 use microgpt::model::{Config, Gpt};
 use microgpt::optim::{AdamConfig, LearningRate};
 use microgpt::rng::ChaCha;
-use microgpt::sample::{Temperature, probabilities};
+use microgpt::sample::{Temperature, probabilities, sample};
 use microgpt::tokenizer::Tokenizer;
 use microgpt::train::{Prepared, TrainOptions, prepare, train};
 
@@ -205,4 +205,97 @@ fn a_diverged_run_leaves_the_model_as_it_was_after_the_last_finite_step() {
     let _ = train(&mut diverged, &mut ScalarEngine::new(), &docs, &TrainOptions { steps: 20, adam }, |_| {});
     train(&mut one_step, &mut ScalarEngine::new(), &docs, &TrainOptions { steps: 1, adam }, |_| {}).unwrap();
     assert_eq!(diverged, one_step);
+}
+
+#[test]
+fn the_update_of_the_last_step_is_checked_too() {
+    // A one-step run: the loss is measured before the update, so only the check after it can see
+    // that the update sent the weights beyond any use.
+    let adam = AdamConfig::default().with_learning_rate(LearningRate::new(1e308).unwrap());
+    let mut model = prepared(0).model;
+    let result = train(
+        &mut model,
+        &mut ScalarEngine::new(),
+        &prepared(0).docs,
+        &TrainOptions { steps: 1, adam },
+        |_| {},
+    );
+    let Err(Error::WeightOutOfRange { step, weight, value, learning_rate }) = result else {
+        panic!("{result:?}");
+    };
+    assert_eq!((step, learning_rate), (1, 1e308));
+    assert!(weight.starts_with("wte[") && value.abs() > 1e64, "{weight} {value}");
+}
+
+#[test]
+fn documents_too_short_to_learn_from_are_refused_before_training() {
+    let mut model = prepared(0).model;
+    let bos = model.config().vocab_size() - 1;
+    let mut engine = ScalarEngine::new();
+    let options = TrainOptions::default();
+    let short = [vec![bos, 0, bos], vec![bos]];
+    assert_eq!(
+        message(train(&mut model, &mut engine, &short, &options, |_| {})),
+        "document 1: 1 tokens: a document is at least [BOS, BOS]"
+    );
+    assert_eq!(
+        message(train(&mut model, &mut engine, &[vec![]], &options, |_| {})),
+        "document 0: 0 tokens: a document is at least [BOS, BOS]"
+    );
+}
+
+#[test]
+fn a_token_outside_the_vocabulary_is_refused_before_training() {
+    let mut model = prepared(0).model;
+    let vocab = model.config().vocab_size();
+    let docs = [vec![vocab - 1, 2, vocab + 5, vocab - 1]];
+    let mut steps = 0;
+    let result = train(&mut model, &mut ScalarEngine::new(), &docs, &TrainOptions::default(), |_| steps += 1);
+    assert_eq!(
+        message(result),
+        format!("document 0: token {} at position 2 is outside the vocabulary of {vocab}", vocab + 5)
+    );
+    assert_eq!(steps, 0);
+}
+
+#[test]
+fn a_nan_learning_rate_and_a_beta_of_1_are_refused() {
+    assert_eq!(
+        message(LearningRate::new(f64::NAN)),
+        "invalid learning rate NaN: it must be a finite number greater than 0"
+    );
+    let lr = LearningRate::new(0.01).unwrap();
+    assert_eq!(
+        message(AdamConfig::new(lr, 1.0, 0.99, 1e-8)),
+        "invalid Adam setting: beta1 must be at least 0 and below 1, not 1"
+    );
+    assert_eq!(
+        message(AdamConfig::new(lr, 0.85, 0.99, f64::NAN)),
+        "invalid Adam setting: eps must be a finite number greater than 0, not NaN"
+    );
+}
+
+#[test]
+fn sampling_a_model_whose_logits_overflow_is_an_error_not_a_panic() {
+    // Weights set by hand, past what loading or training would allow: queries and keys of 10²⁰⁰
+    // make the first attention score infinite, and the softmax of it NaN.
+    let mut model = prepared(0).model;
+    let layer = model.layers()[0];
+    for m in [layer.attn_wq, layer.attn_wk] {
+        model.params_mut().data_mut()[m.range()].fill(1e200);
+    }
+    let result = sample(&model, &mut ScalarEngine::new(), Temperature::default(), &mut ChaCha::seed(0));
+    assert_eq!(result, Err(Error::NonFiniteLogits { position: 0 }));
+    assert_eq!(
+        result.unwrap_err().to_string(),
+        "the model's logits at position 0 are not finite: its weights are too large to sample from"
+    );
+}
+
+#[test]
+fn a_config_whose_count_overflows_is_refused_with_a_short_message() {
+    assert_eq!(
+        message(Config::new(usize::MAX, usize::MAX, usize::MAX, 1, usize::MAX)),
+        "invalid model configuration: the model would have 7.53e58 parameters, more than the limit of 16777216 (2^24)"
+    );
 }

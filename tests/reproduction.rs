@@ -45,7 +45,9 @@ fn microgpt_run<E: Engine>(docs: Vec<&str>, mut engine: E) -> (Vec<f64>, Vec<Str
     train(&mut run.model, &mut engine, &run.docs, &TrainOptions::default(), |r| losses.push(r.loss))
         .expect("training converges");
     let samples = (0..20)
-        .map(|_| run.tokenizer.decode(&sample(&run.model, &mut engine, Temperature::default(), &mut rng)))
+        .map(|_| {
+            run.tokenizer.decode(&sample(&run.model, &mut engine, Temperature::default(), &mut rng).unwrap())
+        })
         .collect();
     (losses, samples)
 }

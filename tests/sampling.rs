@@ -40,20 +40,22 @@ static UNTRAINED_SAMPLES: LazyLock<Vec<Vec<Token>>> = LazyLock::new(|| {
     let model = Gpt::init(Config::reference(27).unwrap(), &mut rng);
     let mut engine = ScalarEngine::new();
     let t = Temperature::new(1.0).unwrap();
-    (0..200).map(|_| sample(&model, &mut engine, t, &mut rng)).collect()
+    (0..200).map(|_| sample(&model, &mut engine, t, &mut rng).unwrap()).collect()
 });
 
 #[test]
 fn sampling_stops_at_the_first_bos_and_does_not_emit_it() {
     let model = always_predicting(BOS);
-    let tokens = sample(&model, &mut ScalarEngine::new(), Temperature::default(), &mut ChaCha::seed(1));
+    let tokens =
+        sample(&model, &mut ScalarEngine::new(), Temperature::default(), &mut ChaCha::seed(1)).unwrap();
     assert_eq!(tokens, Vec::<usize>::new());
 }
 
 #[test]
 fn sampling_stops_after_block_size_tokens_when_bos_never_comes() {
     let model = always_predicting(3);
-    let tokens = sample(&model, &mut ScalarEngine::new(), Temperature::default(), &mut ChaCha::seed(1));
+    let tokens =
+        sample(&model, &mut ScalarEngine::new(), Temperature::default(), &mut ChaCha::seed(1)).unwrap();
     assert_eq!(tokens, [3; 16]);
 }
 

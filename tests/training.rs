@@ -47,7 +47,7 @@ fn run<S: AsRef<str>>(docs: &[S], seed: u64, steps: usize, n_samples: usize) -> 
     .unwrap();
     let samples = (0..n_samples)
         .map(|_| {
-            let tokens = sample(&prepared.model, &mut engine, Temperature::default(), &mut rng);
+            let tokens = sample(&prepared.model, &mut engine, Temperature::default(), &mut rng).unwrap();
             prepared.tokenizer.decode(&tokens)
         })
         .collect();

@@ -28,7 +28,8 @@ fn main() -> ExitCode {
     let paths = match microgpt_figures::render_all(&args.out) {
         Ok(paths) => paths,
         Err(e) => {
-            eprintln!("error: {e}");
+            // `eprintln!` would panic if stderr cannot be written (`2>/dev/full`): the status says it.
+            let _ = writeln!(io::stderr(), "error: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -36,7 +37,7 @@ fn main() -> ExitCode {
         // The reader has all it wants (`microgpt-figures | head -1`): not an error.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: stdout: {e}");
+            let _ = writeln!(io::stderr(), "error: stdout: {e}");
             ExitCode::FAILURE
         }
         Ok(()) => {
