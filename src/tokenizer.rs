@@ -128,33 +128,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_sorted_characters_and_bos_comes_last() {
-        let t = Tokenizer::from_docs(&["cab", "bad"]).unwrap();
-        assert_eq!(t.chars(), &['a', 'b', 'c', 'd']);
-        assert_eq!(t.bos(), 4);
-        assert_eq!(t.vocab_size(), 5);
-        assert_eq!(t.encode_doc("dab").unwrap(), vec![4, 3, 0, 1, 4]);
-    }
-
-    #[test]
-    fn decode_inverts_encode_and_skips_bos() {
-        let t = Tokenizer::from_docs(&["héllo wörld"]).unwrap();
-        let ids = t.encode_doc("wörhé").unwrap();
-        assert_eq!(t.decode(&ids), "wörhé");
-    }
-
-    #[test]
-    fn unknown_character_is_an_error_naming_it_and_its_position() {
-        let t = Tokenizer::from_docs(&["abc"]).unwrap();
-        let err = t.encode("abzc").unwrap_err();
-        assert_eq!(err, Error::UnknownChar { ch: 'z', position: 2 });
-        assert_eq!(
-            err.to_string(),
-            "unknown character 'z' (U+007A) at position 2: it is not in the training vocabulary"
-        );
-    }
-
-    #[test]
     fn a_corpus_without_characters_is_an_error() {
         assert_eq!(Tokenizer::from_docs::<&str>(&[]), Err(Error::EmptyCorpus));
         assert_eq!(Tokenizer::from_docs(&["", ""]), Err(Error::EmptyCorpus));
