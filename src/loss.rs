@@ -22,6 +22,7 @@ pub fn positions(block_size: usize, n_tokens: usize) -> usize {
 }
 // ANCHOR_END: positions
 
+// ANCHOR: workbook_ch07
 // ANCHOR: document_loss
 /// The mean cross-entropy of predicting `tokens[t + 1]` from `tokens[..=t]`, over the positions of
 /// one document.
@@ -40,3 +41,4 @@ pub fn document_loss<E: Engine>(model: &Gpt, e: &mut E, tokens: &[Token]) -> E::
     e.mean(&losses)
 }
 // ANCHOR_END: document_loss
+// ANCHOR_END: workbook_ch07

@@ -18,6 +18,7 @@ pub fn attention_scale(head_dim: usize) -> f64 {
     1.0 / (head_dim as f64).sqrt()
 }
 
+// ANCHOR: workbook_ch04
 // ANCHOR: linear
 /// `y = W x` without bias: `yᵢ = Σⱼ Wᵢⱼ xⱼ`, one dot product per row of `w` (stored row-major).
 pub fn linear(tape: &mut Tape, x: &[Var], w: &[Var]) -> Vec<Var> {
@@ -61,7 +62,9 @@ pub fn rms_norm(tape: &mut Tape, x: &[Var]) -> Vec<Var> {
     x.iter().map(|&xi| tape.mul(xi, scale)).collect()
 }
 // ANCHOR_END: rms_norm
+// ANCHOR_END: workbook_ch04
 
+// ANCHOR: workbook_ch06
 // ANCHOR: attention
 /// Multi-head causal self-attention for one query position.
 ///
@@ -99,7 +102,9 @@ pub fn attention(
     (out, head_weights)
 }
 // ANCHOR_END: attention
+// ANCHOR_END: workbook_ch06
 
+// ANCHOR: workbook_ch07
 // ANCHOR: cross_entropy
 /// `-ln softmax(logits)[target]`: the surprise of seeing `target` when the model predicted `logits`.
 pub fn cross_entropy(tape: &mut Tape, logits: &[Var], target: usize) -> Var {
@@ -117,3 +122,4 @@ pub fn mean(tape: &mut Tape, xs: &[Var]) -> Var {
     tape.mul(total, inv_n)
 }
 // ANCHOR_END: mean
+// ANCHOR_END: workbook_ch07

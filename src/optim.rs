@@ -117,6 +117,7 @@ impl Adam {
         self.t
     }
 
+    // ANCHOR: workbook_ch08
     // ANCHOR: step
     /// One update of every parameter from its gradient, with step size `lr`.
     ///
@@ -142,6 +143,7 @@ impl Adam {
         }
     }
     // ANCHOR_END: step
+    // ANCHOR_END: workbook_ch08
 }
 
 #[cfg(test)]

@@ -76,6 +76,7 @@ impl Tokenizer {
     }
     // ANCHOR_END: bos
 
+    // ANCHOR: workbook_ch03
     // ANCHOR: encode
     /// The ids of the characters of `text` (no BOS).
     ///
@@ -121,6 +122,7 @@ impl Tokenizer {
             })
             .collect()
     }
+    // ANCHOR_END: workbook_ch03
 }
 
 #[cfg(test)]

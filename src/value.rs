@@ -115,6 +115,7 @@ impl Tape {
     }
     // ANCHOR_END: leaf
 
+    // ANCHOR: workbook_ch02
     // ANCHOR: ops
     /// `a + b`; ∂/∂a = 1, ∂/∂b = 1.
     pub fn add(&mut self, a: Var, b: Var) -> Var {
@@ -220,6 +221,7 @@ impl Tape {
         Gradients { grad }
     }
     // ANCHOR_END: backward
+    // ANCHOR_END: workbook_ch02
 }
 
 // ANCHOR: Gradients
