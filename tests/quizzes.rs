@@ -358,7 +358,7 @@ fn reference_run_without_bias_correction() -> Expected {
         c if c < -0.01 => "It falls by more than 0.01",
         _ => "It changes by less than 0.01",
     };
-    key(answer).with_context(format!("{real:.4}"))
+    key(answer).with_context(format!("{real:.4}")).with_context(format!("{:.4}", real + change))
 }
 
 // ---------------------------------------------------------------------------------------------
