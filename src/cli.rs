@@ -625,7 +625,6 @@ fn printable_name(name: &str) -> Cow<'_, str> {
 mod tests {
     use super::*;
     use clap::CommandFactory;
-    use microgpt::train::prepare;
 
     #[test]
     fn the_command_line_definition_is_consistent() {

@@ -181,9 +181,12 @@ fn write_columns(w: &[f64], cols: usize, stride: usize, columns: &mut [f64]) {
 const ROWS_IN_REGISTERS: usize = 64;
 
 /// Matrix `w` stored column by column in `columns`, as `begin` wrote it, if it is small enough to be.
+/// `starts` is in the layout's order, so sorted by offset: a binary search, which a model of
+/// thousands of layers needs (a linear one made each product cost as much as the model is deep).
 fn columns_of<'a>(columns: &'a [f64], starts: &[(usize, usize)], w: Matrix) -> Option<&'a [f64]> {
     let offset = w.range().start;
-    let &(_, start) = starts.iter().find(|&&(o, _)| o == offset)?;
+    let at = starts.binary_search_by_key(&offset, |&(o, _)| o).ok()?;
+    let (_, start) = starts[at];
     Some(&columns[start..start + w.rows().next_multiple_of(ROWS_AT_ONCE) * w.cols()])
 }
 

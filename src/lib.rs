@@ -30,6 +30,11 @@
 //! the library prints nothing. The command line (`src/main.rs`, `src/cli.rs`, chapter 11) is the
 //! `microgpt` binary, behind the default `cli` feature; the book's figures are drawn by the
 //! `microgpt-figures` crate beside this one.
+//!
+//! The functions the reader writes in the workbook (chapter 1) sit between the comments
+//! `// ANCHOR: workbook_chNN` and `// ANCHOR_END: workbook_chNN`, where NN is the chapter that
+//! teaches them: the `microgpt-workbook` crate copies this library with each of their bodies
+//! replaced by `todo!()`, and the book's listings of them hide those two lines.
 
 #![forbid(unsafe_code)]
 

@@ -22,6 +22,7 @@ pub fn positions(block_size: usize, n_tokens: usize) -> usize {
 }
 // ANCHOR_END: positions
 
+// ANCHOR: workbook_ch07
 // ANCHOR: document_loss
 /// The mean cross-entropy of predicting `tokens[t + 1]` from `tokens[..=t]`, over the positions of
 /// one document.
@@ -40,16 +41,4 @@ pub fn document_loss<E: Engine>(model: &Gpt, e: &mut E, tokens: &[Token]) -> E::
     e.mean(&losses)
 }
 // ANCHOR_END: document_loss
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_document_trains_one_position_per_token_up_to_the_context() {
-        assert_eq!(positions(16, 2), 1); // [BOS, BOS]: predict the end right away
-        assert_eq!(positions(16, 6), 5); // "emma": 4 characters + the closing BOS
-        assert_eq!(positions(16, 17), 16); // 15 characters fill the context exactly
-        assert_eq!(positions(16, 30), 16); // longer documents are cut
-    }
-}
+// ANCHOR_END: workbook_ch07

@@ -375,6 +375,7 @@ impl Gpt {
         KvCache::new(self.config.n_layer)
     }
 
+    // ANCHOR: workbook_ch05
     // ANCHOR: forward
     /// The logits for the token after `token`, which sits at position `pos`; appends this position's
     /// keys and values to `cache`.
@@ -419,6 +420,7 @@ impl Gpt {
         e.linear(&x, self.lm_head)
     }
     // ANCHOR_END: forward
+    // ANCHOR_END: workbook_ch05
 
     /// The attention weights of every layer and head while the model reads `tokens`, indexed
     /// `[layer][head][query position][key position]` (a query at position `t` has `t + 1` weights).

@@ -18,6 +18,7 @@ pub fn attention_scale(head_dim: usize) -> f64 {
     1.0 / (head_dim as f64).sqrt()
 }
 
+// ANCHOR: workbook_ch04
 // ANCHOR: linear
 /// `y = W x` without bias: `yᵢ = Σⱼ Wᵢⱼ xⱼ`, one dot product per row of `w` (stored row-major).
 pub fn linear(tape: &mut Tape, x: &[Var], w: &[Var]) -> Vec<Var> {
@@ -61,7 +62,9 @@ pub fn rms_norm(tape: &mut Tape, x: &[Var]) -> Vec<Var> {
     x.iter().map(|&xi| tape.mul(xi, scale)).collect()
 }
 // ANCHOR_END: rms_norm
+// ANCHOR_END: workbook_ch04
 
+// ANCHOR: workbook_ch06
 // ANCHOR: attention
 /// Multi-head causal self-attention for one query position.
 ///
@@ -99,7 +102,9 @@ pub fn attention(
     (out, head_weights)
 }
 // ANCHOR_END: attention
+// ANCHOR_END: workbook_ch06
 
+// ANCHOR: workbook_ch07
 // ANCHOR: cross_entropy
 /// `-ln softmax(logits)[target]`: the surprise of seeing `target` when the model predicted `logits`.
 pub fn cross_entropy(tape: &mut Tape, logits: &[Var], target: usize) -> Var {
@@ -117,73 +122,4 @@ pub fn mean(tape: &mut Tape, xs: &[Var]) -> Var {
     tape.mul(total, inv_n)
 }
 // ANCHOR_END: mean
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn leaves(tape: &mut Tape, xs: &[f64]) -> Vec<Var> {
-        xs.iter().map(|&x| tape.leaf(x)).collect()
-    }
-
-    #[test]
-    fn softmax_sums_to_one_and_survives_huge_logits() {
-        let mut t = Tape::new();
-        let x = leaves(&mut t, &[1000.0, 1001.0, 999.0]);
-        let p = softmax(&mut t, &x);
-        let p = t.values(&p);
-        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-15);
-        assert!(p.iter().all(|v| v.is_finite()));
-        assert!(p[1] > p[0] && p[0] > p[2]);
-    }
-
-    #[test]
-    fn plain_softmax_matches_softmax_on_the_tape_bit_for_bit() {
-        let logits = [0.3, -1.2, 2.5, 0.0, 7.25];
-        let mut t = Tape::new();
-        let x = leaves(&mut t, &logits);
-        let on_tape = softmax(&mut t, &x);
-        let on_tape = t.values(&on_tape);
-        assert_eq!(crate::math::softmax(&logits), on_tape);
-    }
-
-    #[test]
-    fn rms_norm_gives_unit_root_mean_square() {
-        let mut t = Tape::new();
-        let x = leaves(&mut t, &[3.0, -4.0, 12.0, 0.5]);
-        let y = rms_norm(&mut t, &x);
-        let y = t.values(&y);
-        let rms = (y.iter().map(|v| v * v).sum::<f64>() / 4.0).sqrt();
-        // Not exactly 1: the ε inside the root shrinks it by a factor √(ms/(ms+ε)).
-        assert!((rms - 1.0).abs() < 1e-6, "rms {rms}");
-    }
-
-    #[test]
-    fn linear_multiplies_by_the_matrix() {
-        let mut t = Tape::new();
-        let x = leaves(&mut t, &[1.0, 2.0]);
-        let w = leaves(&mut t, &[1.0, 0.0, 0.5, -1.0, 3.0, 4.0]);
-        let y = linear(&mut t, &x, &w);
-        assert_eq!(t.values(&y), vec![1.0, -1.5, 11.0]);
-    }
-
-    #[test]
-    fn attention_over_one_position_returns_its_value() {
-        // With a single key, softmax gives weight 1 whatever the score.
-        let mut t = Tape::new();
-        let q = leaves(&mut t, &[0.1, 0.2, 0.3, 0.4]);
-        let k = leaves(&mut t, &[1.0, -1.0, 2.0, 0.0]);
-        let v = leaves(&mut t, &[5.0, 6.0, 7.0, 8.0]);
-        let (out, weights) = attention(&mut t, &q, &[k], &[v], 2);
-        assert_eq!(t.values(&out), vec![5.0, 6.0, 7.0, 8.0]);
-        assert_eq!(weights.iter().map(|w| t.values(w)).collect::<Vec<_>>(), [[1.0], [1.0]]);
-    }
-
-    #[test]
-    fn cross_entropy_of_uniform_logits_is_ln_of_the_vocabulary() {
-        let mut t = Tape::new();
-        let x = leaves(&mut t, &[0.0; 27]);
-        let loss = cross_entropy(&mut t, &x, 3);
-        assert!((t.value(loss) - crate::math::ln(27.0)).abs() < 1e-15);
-    }
-}
+// ANCHOR_END: workbook_ch07

@@ -62,6 +62,7 @@ pub fn probabilities(logits: &[f64], t: Temperature) -> Vec<f64> {
 }
 // ANCHOR_END: probabilities
 
+// ANCHOR: workbook_ch10
 // ANCHOR: sample
 /// Generates one document: the tokens the model draws after BOS, up to (not including) the BOS that
 /// ends it, and at most `block_size` of them.
@@ -95,6 +96,7 @@ pub fn sample<E: Engine, R: RandomSource>(
     Ok(out)
 }
 // ANCHOR_END: sample
+// ANCHOR_END: workbook_ch10
 
 #[cfg(test)]
 mod tests {

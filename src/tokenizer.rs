@@ -87,6 +87,7 @@ impl Tokenizer {
     }
     // ANCHOR_END: bos
 
+    // ANCHOR: workbook_ch03
     // ANCHOR: encode
     /// The ids of the characters of `text` (no BOS).
     ///
@@ -132,44 +133,12 @@ impl Tokenizer {
             })
             .collect()
     }
+    // ANCHOR_END: workbook_ch03
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ids_are_sorted_characters_and_bos_comes_last() {
-        let t = Tokenizer::from_docs(&["cab", "bad"]).unwrap();
-        assert_eq!(t.chars(), &['a', 'b', 'c', 'd']);
-        assert_eq!(t.bos(), 4);
-        assert_eq!(t.vocab_size(), 5);
-        assert_eq!(t.encode_doc("dab").unwrap(), vec![4, 3, 0, 1, 4]);
-    }
-
-    #[test]
-    fn ascii_and_other_documents_share_one_sorted_vocabulary() {
-        let t = Tokenizer::from_docs(&["zoë", "ab", "é"]).unwrap();
-        assert_eq!(t.chars(), &['a', 'b', 'o', 'z', 'é', 'ë']);
-    }
-
-    #[test]
-    fn decode_inverts_encode_and_skips_bos() {
-        let t = Tokenizer::from_docs(&["héllo wörld"]).unwrap();
-        let ids = t.encode_doc("wörhé").unwrap();
-        assert_eq!(t.decode(&ids), "wörhé");
-    }
-
-    #[test]
-    fn unknown_character_is_an_error_naming_it_and_its_position() {
-        let t = Tokenizer::from_docs(&["abc"]).unwrap();
-        let err = t.encode("abzc").unwrap_err();
-        assert_eq!(err, Error::UnknownChar { ch: 'z', position: 2 });
-        assert_eq!(
-            err.to_string(),
-            "unknown character 'z' (U+007A) at position 2: it is not in the training vocabulary"
-        );
-    }
 
     #[test]
     fn a_corpus_without_characters_is_an_error() {

@@ -122,6 +122,7 @@ impl Trainer {
         Trainer { options, adam, grads: model.params().zeros_like(), steps_taken: 0 }
     }
 
+    // ANCHOR: workbook_ch09
     /// Takes the next step, on document `step % docs.len()`, or returns `None` once the run has
     /// taken all its steps.
     ///
@@ -163,6 +164,7 @@ impl Trainer {
         check_weights(model, step + 1, &self.options)?;
         Ok(Some(StepReport { step: step + 1, steps, loss: loss_value, learning_rate: lr }))
     }
+    // ANCHOR_END: workbook_ch09
 
     /// How many steps the run has taken.
     pub fn steps_taken(&self) -> usize {

@@ -115,6 +115,7 @@ impl Tape {
     }
     // ANCHOR_END: leaf
 
+    // ANCHOR: workbook_ch02
     // ANCHOR: ops
     /// `a + b`; ∂/∂a = 1, ∂/∂b = 1.
     pub fn add(&mut self, a: Var, b: Var) -> Var {
@@ -220,6 +221,7 @@ impl Tape {
         Gradients { grad }
     }
     // ANCHOR_END: backward
+    // ANCHOR_END: workbook_ch02
 }
 
 // ANCHOR: Gradients
@@ -249,53 +251,6 @@ impl Index<Var> for Gradients {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tape_order_is_creation_order() {
-        let mut t = Tape::new();
-        let a = t.leaf(1.0);
-        let b = t.leaf(2.0);
-        let c = t.add(a, b);
-        assert_eq!((a.index(), b.index(), c.index()), (0, 1, 2));
-        assert_eq!(t.len(), 3);
-        assert_eq!(t.edge_count(), 2);
-        assert_eq!(t.children(c), &[(a, 1.0), (b, 1.0)]);
-        assert!(t.children(a).is_empty());
-    }
-
-    #[test]
-    fn clear_forgets_nodes() {
-        let mut t = Tape::new();
-        let a = t.leaf(1.0);
-        t.exp(a);
-        t.clear();
-        assert!(t.is_empty());
-        assert_eq!(t.edge_count(), 0);
-        assert_eq!(t.leaf(5.0).index(), 0);
-    }
-
-    #[test]
-    fn nodes_after_the_root_get_no_gradient() {
-        let mut t = Tape::new();
-        let a = t.leaf(3.0);
-        let b = t.mul(a, a);
-        let c = t.mul(b, a);
-        let g = t.backward(b);
-        assert_eq!(g[a], 6.0);
-        assert_eq!(g[c], 0.0);
-    }
-
-    #[test]
-    fn dot_of_one_node_matches_the_sum_of_products() {
-        let mut t = Tape::new();
-        let a: Vec<Var> = [1.5, -2.0, 0.25].iter().map(|&x| t.leaf(x)).collect();
-        let b: Vec<Var> = [4.0, 0.5, -8.0].iter().map(|&x| t.leaf(x)).collect();
-        let d = t.dot(&a, &b);
-        assert_eq!(t.value(d), 1.5 * 4.0 + -2.0 * 0.5 + 0.25 * -8.0);
-        let g = t.backward(d);
-        assert_eq!([g[a[0]], g[a[1]], g[a[2]]], [4.0, 0.5, -8.0]);
-        assert_eq!([g[b[0]], g[b[1]], g[b[2]]], [1.5, -2.0, 0.25]);
-    }
 
     #[test]
     #[should_panic(expected = "dot of vectors of lengths 2 and 1")]

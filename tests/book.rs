@@ -453,6 +453,27 @@ fn the_rendered_book_has_no_raw_directives_or_dead_links() {
             }
         }
     }
+    // Every exercise is findable in its page: mdbook-quiz turns `{{#quiz FILE}}` into an element of
+    // class `quiz-placeholder` that holds the quiz's questions, each with its id.
+    if !unrendered.iter().any(|name| name == "quiz") {
+        for (chapter, content) in chapters(&book) {
+            let page = chapter.with_extension("html");
+            let html = fs::read_to_string(out.join(&page)).unwrap_or_default();
+            for directive in directives(&content).into_iter().filter(|d| d.starts_with("{{#quiz ")) {
+                let file = directive.trim_start_matches("{{#quiz").trim_end_matches("}}").trim();
+                let dir = book.source_dir().join(chapter.parent().unwrap_or(Path::new("")));
+                let quiz = fs::read_to_string(dir.join(file)).unwrap_or_default();
+                let ids: Vec<&str> =
+                    quiz.lines().filter_map(|l| l.strip_prefix("id = \"")?.strip_suffix('"')).collect();
+                if !html.contains("class=\"quiz-placeholder\"") || ids.is_empty() {
+                    problems.push(format!("{}: `{directive}` did not become a quiz", page.display()));
+                }
+                for id in ids.iter().filter(|id| !html.contains(*id)) {
+                    problems.push(format!("{}: question {id} of {file} is not in the page", page.display()));
+                }
+            }
+        }
+    }
     assert!(problems.is_empty(), "the rendered book has problems:\n{}", problems.join("\n"));
 }
 

@@ -1,5 +1,9 @@
 //! The fused engine computes what the scalar tape computes: the same losses bit for bit (its forward
-//! pass adds in the same order) and the same gradients up to the order in which terms are summed.
+//! pass adds in the same order) and the same gradients up to the order in which terms are summed;
+//! and its gradients pass the finite-difference check the scalar tape passes in chapter 7's tests.
+
+#[path = "chapters/gradcheck.rs"]
+mod gradcheck;
 
 use microgpt::engine::{Engine, ScalarEngine};
 use microgpt::fused::FusedEngine;
@@ -73,4 +77,10 @@ fn engines_train_the_same_loss_curve_to_within_rounding() {
     let worst = scalar.iter().zip(&fused).map(|(s, f)| ((s - f) / s).abs()).fold(0.0, f64::max);
     // Measured: 6.4e-16. Rounding differences do not grow over 1000 steps of training.
     assert!(worst <= 1e-12, "losses differ by up to {worst:e} relative");
+}
+
+#[test]
+fn fused_engine_gradient_matches_central_differences_for_all_1696_parameters() {
+    let agreement = gradcheck::check_model(FusedEngine::new(), &gradcheck::check_point(), &gradcheck::DOC);
+    assert!(agreement.holds(), "{agreement}");
 }

@@ -39,7 +39,9 @@ fn crate_run() -> Run {
     train(&mut run.model, &mut engine, &run.docs, &TrainOptions::default(), |r| losses.push(r.loss))
         .expect("the reference run trains");
     let names = (0..20)
-        .map(|_| run.tokenizer.decode(&sample(&run.model, &mut engine, Temperature::default(), &mut rng)))
+        .map(|_| {
+            run.tokenizer.decode(&sample(&run.model, &mut engine, Temperature::default(), &mut rng).unwrap())
+        })
         .collect();
     Run { losses, names }
 }

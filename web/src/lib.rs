@@ -274,9 +274,13 @@ impl Sampler {
             return Err(format!("{count} names are more than this page writes at once ({MAX_SAMPLES})"));
         }
         let mut rng = self.rng.clone();
-        let names = (0..count)
-            .map(|_| self.tokenizer.decode(&sample(&self.model, &mut self.engine, t, &mut rng)) + "\n");
-        Ok(names.collect())
+        let mut names = String::new();
+        for _ in 0..count {
+            let tokens = sample(&self.model, &mut self.engine, t, &mut rng).map_err(|e| e.to_string())?;
+            names += &self.tokenizer.decode(&tokens);
+            names.push('\n');
+        }
+        Ok(names)
     }
 
     /// The characters of the vocabulary in id order; BOS, the end of a name, is the one token after

@@ -235,8 +235,9 @@ fn native_reference_run() -> (Vec<f64>, Vec<String>, Gpt) {
     let mut losses = Vec::new();
     train(&mut run.model, &mut engine, &run.docs, &options, |r| losses.push(r.loss)).unwrap();
     let t = Temperature::new(0.5).unwrap();
-    let names =
-        (0..20).map(|_| run.tokenizer.decode(&sample(&run.model, &mut engine, t, &mut rng))).collect();
+    let names = (0..20)
+        .map(|_| run.tokenizer.decode(&sample(&run.model, &mut engine, t, &mut rng).unwrap()))
+        .collect();
     (losses, names, run.model)
 }
 
