@@ -304,6 +304,15 @@ fn manifest(workspace_manifest: &str, tests: &str) -> Result<String, String> {
     for section in ["features", "dependencies"] {
         write_table(&mut out, section, &table(root.get(section)));
     }
+    // Dependencies of some platforms only: `[target.'cfg(unix)'.dependencies]`.
+    for (platform, sections) in table(root.get("target")) {
+        let dependencies = table(sections.get("dependencies"));
+        write_table(
+            &mut out,
+            &format!("target.{}.dependencies", inline(&toml::Value::String(platform))),
+            &dependencies,
+        );
+    }
     for bin in root.get("bin").and_then(toml::Value::as_array).into_iter().flatten() {
         out.push_str("\n[[bin]]\n");
         for (key, value) in bin.as_table().into_iter().flatten() {
@@ -594,6 +603,8 @@ required-features = ["cli"]
 [dependencies]
 serde = { version = "1", features = ["derive"] }
 clap = { version = "4.6", optional = true }
+[target.'cfg(unix)'.dependencies]
+libc = "0.2"
 [dev-dependencies]
 insta = "1.43"
 mdbook-driver = "0.5.4"
@@ -611,6 +622,7 @@ debug-assertions = false
             "serde = { features = [\"derive\"], version = \"1\" }",
             "clap = { optional = true, version = \"4.6\" }",
             "required-features = [\"cli\"]",
+            "[target.\"cfg(unix)\".dependencies]\nlibc = \"0.2\"",
             "insta = \"1.43\"",
             "[profile.test]\nopt-level = 3",
         ] {
