@@ -1,13 +1,10 @@
 //! Chapter 4: `linear`, `softmax` and `rms_norm` on the tape, their values and their gradients.
 
+use crate::common::leaves;
 use crate::gradcheck::{check_on_tape, vector, weighted_sum};
 use microgpt::math;
 use microgpt::nn;
-use microgpt::value::{Tape, Var};
-
-fn leaves(tape: &mut Tape, xs: &[f64]) -> Vec<Var> {
-    xs.iter().map(|&x| tape.leaf(x)).collect()
-}
+use microgpt::value::Tape;
 
 // ---------------------------------------------------------------------------------------------
 // linear

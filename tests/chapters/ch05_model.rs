@@ -6,6 +6,7 @@
 //! on the tape is written in chapter 6. Chapter 6's tests run the same forward pass on the scalar
 //! tape and compare.
 
+use crate::common::reference_model;
 use microgpt::engine::Engine;
 use microgpt::fused::FusedEngine;
 use microgpt::math;
@@ -13,11 +14,6 @@ use microgpt::model::{Config, Gpt};
 use microgpt::nn::RMS_NORM_EPS;
 use microgpt::rng::{ChaCha, RandomSource};
 use microgpt::tokenizer::Token;
-
-/// The reference model (vocabulary a–z plus BOS) with seeded weights.
-fn reference_model() -> Gpt {
-    Gpt::init(Config::reference(27).unwrap(), &mut ChaCha::seed(42))
-}
 
 /// The logits at every position as `model` reads `tokens`, on the fused engine.
 fn logits(model: &Gpt, tokens: &[Token]) -> Vec<Vec<f64>> {

@@ -1,6 +1,7 @@
 //! Chapter 6: attention over the KV cache, on its own and inside the forward pass on the scalar
 //! tape: what it computes, its gradient, and causality.
 
+use crate::common::{doc, leaves, reference_model};
 use crate::gradcheck::{check_on_tape, vector, weighted_sum};
 use microgpt::engine::{Engine, ScalarEngine};
 use microgpt::fused::FusedEngine;
@@ -8,22 +9,8 @@ use microgpt::math;
 use microgpt::model::{Config, Gpt, KvCache};
 use microgpt::nn;
 use microgpt::rng::ChaCha;
-use microgpt::tokenizer::{Token, Tokenizer};
+use microgpt::tokenizer::Token;
 use microgpt::value::{Tape, Var};
-
-fn leaves(tape: &mut Tape, xs: &[f64]) -> Vec<Var> {
-    xs.iter().map(|&x| tape.leaf(x)).collect()
-}
-
-/// The reference model (vocabulary a–z plus BOS) with seeded weights.
-fn reference_model() -> Gpt {
-    Gpt::init(Config::reference(27).unwrap(), &mut ChaCha::seed(42))
-}
-
-/// `[BOS, c₁, …, cₖ, BOS]` in the a–z vocabulary, where BOS = 26.
-fn doc(text: &str) -> Vec<Token> {
-    Tokenizer::from_docs(&["abcdefghijklmnopqrstuvwxyz"]).unwrap().encode_doc(text).unwrap()
-}
 
 /// The logits at every position as the model reads `tokens` (the last token included), on a
 /// graph that `engine` has already begun.

@@ -1,30 +1,16 @@
 //! Chapter 7: the cross-entropy of one position, the mean, the loss of a document, and the
 //! gradient of that loss with respect to every parameter of a whole model.
 
+use crate::common::{doc, leaves, reference_model};
 use crate::gradcheck::{DOC, check_model, check_on_tape, check_point, vector};
 use microgpt::engine::{Engine, ScalarEngine};
 use microgpt::loss::{document_loss, positions};
 use microgpt::math;
-use microgpt::model::{Config, Gpt};
+use microgpt::model::Gpt;
 use microgpt::nn;
 use microgpt::params::{Matrix, Params};
-use microgpt::rng::ChaCha;
-use microgpt::tokenizer::{Token, Tokenizer};
-use microgpt::value::{Tape, Var};
-
-fn leaves(tape: &mut Tape, xs: &[f64]) -> Vec<Var> {
-    xs.iter().map(|&x| tape.leaf(x)).collect()
-}
-
-/// The reference model (vocabulary a–z plus BOS) with seeded weights.
-fn reference_model() -> Gpt {
-    Gpt::init(Config::reference(27).unwrap(), &mut ChaCha::seed(42))
-}
-
-/// `[BOS, c₁, …, cₖ, BOS]` in the a–z vocabulary, where BOS = 26.
-fn doc(text: &str) -> Vec<Token> {
-    Tokenizer::from_docs(&["abcdefghijklmnopqrstuvwxyz"]).unwrap().encode_doc(text).unwrap()
-}
+use microgpt::tokenizer::Token;
+use microgpt::value::Tape;
 
 /// The loss of `tokens` and its gradient on a graph that `engine` has already begun.
 fn gradient_of<E: Engine>(model: &Gpt, engine: &mut E, tokens: &[Token]) -> Params {

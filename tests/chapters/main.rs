@@ -9,6 +9,7 @@
 //! attention on the tape comes in chapter 6, and the tests of training (9) sample nothing (10).
 //! CI checks that order: `.ci/workbook.sh`.
 
+mod common;
 mod gradcheck;
 
 mod ch02_autograd;
