@@ -98,6 +98,7 @@ pub struct Checkpoint {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SavedTokenizer {
+    /// The vocabulary's characters, sorted, without BOS.
     pub chars: String,
 }
 
@@ -105,9 +106,13 @@ pub struct SavedTokenizer {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SavedMatrix {
+    /// The matrix's name in the layout: `wte`, `layer0.attn_wq`.
     pub name: String,
+    /// Its number of rows.
     pub rows: usize,
+    /// Its number of columns.
     pub cols: usize,
+    /// Its weights, one array per row.
     pub data: Rows,
 }
 
@@ -507,6 +512,31 @@ impl Checkpoint {
 
     /// Writes the checkpoint to `path` atomically (see [`files::write_atomic`]), after checking that
     /// the bytes it writes load again, with [`Checkpoint::from_json`] and [`Checkpoint::model`].
+    ///
+    /// # Examples
+    ///
+    /// An untrained model saved and loaded again, the same to the last bit:
+    ///
+    /// ```
+    /// use microgpt::checkpoint::{Checkpoint, Training};
+    /// use microgpt::model::{Config, Gpt};
+    /// use microgpt::rng::{ChaCha, Resumable};
+    /// use microgpt::tokenizer::Tokenizer;
+    /// use microgpt::train::TrainOptions;
+    ///
+    /// let tokenizer = Tokenizer::from_docs(&["ann", "bob"])?;
+    /// let mut rng = ChaCha::seed(7);
+    /// let model = Gpt::init(Config::reference(tokenizer.vocab_size())?, &mut rng);
+    /// let options = TrainOptions { steps: 0, ..TrainOptions::default() };
+    /// let training = Training::new(&options, 7, rng.state(), "two names".into(), 2, None);
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("model.json");
+    /// Checkpoint::new(&model, &tokenizer, training).save(&path)?;
+    /// let (loaded, loaded_tokenizer) = Checkpoint::load(&path)?.model()?;
+    /// assert_eq!((loaded, loaded_tokenizer), (model, tokenizer));
+    /// # Ok::<(), microgpt::Error>(())
+    /// ```
     pub fn save(&self, path: &Path) -> Result<()> {
         // In memory first, for the clearer message (a NaN would be written as `null`).
         self.model()?;

@@ -18,15 +18,30 @@ use std::path::Path;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Error {
     /// A character the tokenizer has no id for, at a character position of the encoded text.
-    UnknownChar { ch: char, position: usize },
+    UnknownChar {
+        /// The character.
+        ch: char,
+        /// Its position in the text, counted in characters from 0.
+        position: usize,
+    },
     /// No documents, or documents without a single character.
     EmptyCorpus,
     /// A vocabulary whose characters are not sorted and distinct: `before` comes before `after`.
-    UnsortedVocabulary { before: char, after: char },
+    UnsortedVocabulary {
+        /// The character listed first.
+        before: char,
+        /// The character listed after it, which is not greater.
+        after: char,
+    },
     /// A model configuration that cannot be built.
     InvalidConfig(String),
     /// Weights for a model of another size: the configuration needs `expected`, there are `found`.
-    ParamCount { expected: usize, found: usize },
+    ParamCount {
+        /// The number of weights the configuration needs.
+        expected: usize,
+        /// The number given.
+        found: usize,
+    },
     /// A sampling temperature that is not a finite number above zero.
     InvalidTemperature(f64),
     /// A learning rate that is not a finite number above zero.
@@ -35,25 +50,69 @@ pub enum Error {
     InvalidAdam(String),
     /// A weight (named `wte[3][5]`) that is NaN, infinite, or beyond
     /// [`WEIGHT_LIMIT`](crate::model::WEIGHT_LIMIT).
-    InvalidWeight { weight: String, value: f64 },
+    InvalidWeight {
+        /// The weight's name and place, `wte[3][5]`.
+        weight: String,
+        /// Its value.
+        value: f64,
+    },
     /// A training step whose loss was NaN or infinite.
-    NonFiniteLoss { step: usize, loss: f64, learning_rate: f64 },
+    NonFiniteLoss {
+        /// The step, counted from 1.
+        step: usize,
+        /// The loss it computed.
+        loss: f64,
+        /// The run's learning rate, which the message suggests lowering.
+        learning_rate: f64,
+    },
     /// A training step after which a weight (named `wte[3][5]`) was NaN, infinite, or beyond
     /// [`WEIGHT_LIMIT`](crate::model::WEIGHT_LIMIT).
-    WeightOutOfRange { step: usize, weight: String, value: f64, learning_rate: f64 },
+    WeightOutOfRange {
+        /// The step, counted from 1.
+        step: usize,
+        /// The weight's name and place, `wte[3][5]`.
+        weight: String,
+        /// Its value after the step's update.
+        value: f64,
+        /// The run's learning rate, which the message suggests lowering.
+        learning_rate: f64,
+    },
     /// A document that cannot be trained on: its index in the training order and what is wrong.
-    InvalidDocument { index: usize, message: String },
+    InvalidDocument {
+        /// The document's index in the training order.
+        index: usize,
+        /// What is wrong with it.
+        message: String,
+    },
     /// Logits that are not all finite, at a position of a sampled document: the model's weights
     /// are too large for its arithmetic.
-    NonFiniteLogits { position: usize },
+    NonFiniteLogits {
+        /// The position in the document, counted from 0.
+        position: usize,
+    },
     /// A saved random-generator state that no generator could be in.
     InvalidRngState(String),
     /// A file that could not be read or written.
-    Io { path: String, message: String },
+    Io {
+        /// The file, as the user named it.
+        path: String,
+        /// The operating system's reason.
+        message: String,
+    },
     /// A data file that is not valid UTF-8, with the byte offset of the first bad byte.
-    NotUtf8 { path: String, offset: usize },
+    NotUtf8 {
+        /// The file, as the user named it.
+        path: String,
+        /// The offset of the first byte that is not UTF-8.
+        offset: usize,
+    },
     /// A checkpoint that is corrupt or does not fit: the field at fault and what is wrong with it.
-    Checkpoint { field: String, message: String },
+    Checkpoint {
+        /// The field at fault, as a path into the file: `params[0].data[0][0]`.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 impl Error {

@@ -13,7 +13,7 @@
 //! from step to step, so once it has warmed up the engine allocates nothing (the model's KV cache and
 //! the list of per-position losses still make a few short vectors per step).
 //!
-//! The kernels that carry most of the arithmetic ([`matvec`], [`matvec_t_acc`], `outer_acc`, and
+//! The kernels that carry most of the arithmetic (`matvec`, `matvec_t_acc`, `outer_acc`, and
 //! Adam's loop in `optim`) are compiled three times by `multiversion`, for the baseline x86-64 (SSE2),
 //! AVX2 and AVX-512, and the widest the processor has is picked at run time: the same operations on
 //! two, four or eight numbers per instruction, so the same bits everywhere (wasm32 and aarch64 get

@@ -1,9 +1,13 @@
 //! # microgpt: a complete GPT in Rust, from scalar autograd to sampling
 //!
 //! This crate is the code of a book, *microgpt: a GPT from scratch in Rust*, whose chapters include
-//! it piece by piece. The book lives in `chapters/` of the repository; read it with
-//! `mdbook serve --open` from the repository's root (mdBook 0.5.4: `cargo install mdbook --locked
-//! --version 0.5.4`).
+//! it piece by piece. The book lives in `chapters/` of the repository. To read it, install its tools
+//! once, at the versions the book is tested with, then serve it from the repository's root:
+//!
+//! ```text
+//! cargo install --locked mdbook@0.5.4 mdbook-katex@0.10.0 mdbook-quiz@0.5.0
+//! mdbook serve --open
+//! ```
 //!
 //! The modules, with the chapter that teaches each:
 //!
@@ -37,6 +41,7 @@
 //! replaced by `todo!()`, and the book's listings of them hide those two lines.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod checkpoint;
 pub mod data;

@@ -14,6 +14,28 @@
 //!
 //! The forward pass is written once, against the [`Engine`] trait, so the same code runs on the
 //! scalar tape and on the fused engine.
+//!
+//! # Examples
+//!
+//! The logits an untrained reference model gives for the first character of a name, read after BOS
+//! at position 0, on the scalar engine:
+//!
+//! ```
+//! use microgpt::engine::{Engine, ScalarEngine};
+//! use microgpt::model::{Config, Gpt};
+//! use microgpt::rng::ChaCha;
+//!
+//! let model = Gpt::init(Config::reference(27)?, &mut ChaCha::seed(42));
+//! let mut engine = ScalarEngine::new();
+//! engine.begin(model.params());
+//! let mut cache = model.kv_cache();
+//! let bos = 26;
+//! let logits = model.forward(&mut engine, bos, 0, &mut cache);
+//! let logits = engine.values(&logits);
+//! assert_eq!(logits.len(), 27); // a score for each letter and for BOS
+//! assert!(logits.iter().all(|l| l.abs() < 1.0)); // untrained: no letter is favoured much
+//! # Ok::<(), microgpt::Error>(())
+//! ```
 
 use crate::engine::{Engine, ScalarEngine};
 use crate::error::{Error, Result, approximate};
@@ -223,11 +245,17 @@ pub fn weight_in_range(w: f64) -> bool {
 /// The six weight matrices of one transformer block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Layer {
+    /// Queries: what each position looks for (`n_embd × n_embd`).
     pub attn_wq: Matrix,
+    /// Keys: what each position offers to be found by (`n_embd × n_embd`).
     pub attn_wk: Matrix,
+    /// Values: what each position hands over when attended to (`n_embd × n_embd`).
     pub attn_wv: Matrix,
+    /// The output projection of attention's heads (`n_embd × n_embd`).
     pub attn_wo: Matrix,
+    /// The MLP's first layer, to four times the width (`4·n_embd × n_embd`).
     pub mlp_fc1: Matrix,
+    /// The MLP's second layer, back to the width of the stream (`n_embd × 4·n_embd`).
     pub mlp_fc2: Matrix,
 }
 // ANCHOR_END: Layer

@@ -151,13 +151,23 @@ pub enum RngKind {
 #[serde(rename_all = "lowercase", deny_unknown_fields)]
 pub enum RngState {
     /// [`ChaCha`]: its seed, and how many 32-bit words of its stream have been used.
-    ChaCha { seed: u64, word_pos: u128, spare: Option<f64> },
+    ChaCha {
+        /// The seed the generator was made from.
+        seed: u64,
+        /// How many 32-bit words of its stream have been used.
+        word_pos: u128,
+        /// The second normal deviate of the last pair drawn, if not used yet.
+        spare: Option<f64>,
+    },
     /// [`PyRandom`](crate::python_random::PyRandom): the Mersenne Twister's 624 words and the index
     /// of the next one to use, as CPython's `random.getstate()` has them.
     Python {
+        /// The 624 words of the generator's state.
         #[serde(serialize_with = "on_one_line")]
         state: Vec<u32>,
+        /// The index of the next word to use.
         index: usize,
+        /// The second normal deviate of the last pair drawn, if not used yet (`gauss_next`).
         spare: Option<f64>,
     },
 }

@@ -8,6 +8,29 @@
 //! Temperature reshapes the distribution before drawing: logits are divided by `T`, so `T < 1`
 //! sharpens it (likelier tokens become likelier still: safer, more common names) and `T > 1` flattens
 //! it (more surprising names, and more misspellings).
+//!
+//! # Examples
+//!
+//! Three names from an untrained model: letters drawn almost uniformly, so not names yet.
+//!
+//! ```
+//! use microgpt::fused::FusedEngine;
+//! use microgpt::model::{Config, Gpt};
+//! use microgpt::rng::ChaCha;
+//! use microgpt::sample::{Temperature, sample};
+//! use microgpt::tokenizer::Tokenizer;
+//!
+//! let tokenizer = Tokenizer::from_docs(&["abcdefghijklmnopqrstuvwxyz"])?;
+//! let mut rng = ChaCha::seed(42);
+//! let model = Gpt::init(Config::reference(tokenizer.vocab_size())?, &mut rng);
+//! let mut engine = FusedEngine::new();
+//! for _ in 0..3 {
+//!     let tokens = sample(&model, &mut engine, Temperature::new(1.0)?, &mut rng)?;
+//!     assert!(tokens.len() <= model.config().block_size()); // BOS ends a name, or the context does
+//!     println!("{}", tokenizer.decode(&tokens));
+//! }
+//! # Ok::<(), microgpt::Error>(())
+//! ```
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};

@@ -7,6 +7,26 @@
 //!
 //! The loop is pure: it prints nothing and reports each step to an `on_step` callback, which the
 //! command line turns into a progress bar and the tests into a list of losses.
+//!
+//! # Examples
+//!
+//! Fifty steps on a few names, the losses collected by the callback:
+//!
+//! ```
+//! use microgpt::fused::FusedEngine;
+//! use microgpt::model::Config;
+//! use microgpt::rng::ChaCha;
+//! use microgpt::train::{TrainOptions, prepare, train};
+//!
+//! let names = vec!["emma", "olivia", "ava", "isabella", "sophia"];
+//! let mut run = prepare(names, &mut ChaCha::seed(42), Config::reference)?;
+//! let options = TrainOptions { steps: 50, ..TrainOptions::default() };
+//! let mut losses = Vec::new();
+//! train(&mut run.model, &mut FusedEngine::new(), &run.docs, &options, |report| losses.push(report.loss))?;
+//! assert_eq!(losses.len(), 50);
+//! assert!(losses[45..].iter().sum::<f64>() < losses[..5].iter().sum::<f64>()); // it learnt
+//! # Ok::<(), microgpt::Error>(())
+//! ```
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};

@@ -49,6 +49,22 @@ pub struct Tape {
 
 impl Tape {
     /// An empty tape.
+    ///
+    /// # Examples
+    ///
+    /// `L = a·b + a` at `a = 2`, `b = −3`, and its gradient, `∂L/∂a = b + 1` and `∂L/∂b = a`:
+    ///
+    /// ```
+    /// use microgpt::value::Tape;
+    ///
+    /// let mut tape = Tape::new();
+    /// let (a, b) = (tape.leaf(2.0), tape.leaf(-3.0));
+    /// let ab = tape.mul(a, b);
+    /// let l = tape.add(ab, a);
+    /// assert_eq!(tape.value(l), -4.0);
+    /// let grads = tape.backward(l);
+    /// assert_eq!((grads[a], grads[b]), (-2.0, 2.0));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }

@@ -14,7 +14,7 @@ const PADDING: u16 = 31;
 
 /// `text` as little-endian 16-bit words of three 5-bit codes each, the first in the highest bits.
 ///
-/// Panics on a byte outside [`SYMBOLS`]: the build then says which one, and this packing needs
+/// Panics on a byte outside `SYMBOLS`: the build then says which one, and this packing needs
 /// another alphabet.
 pub fn pack(text: &str) -> Vec<u8> {
     let code = |byte: &u8| match SYMBOLS.iter().position(|s| s == byte) {
