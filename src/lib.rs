@@ -2,8 +2,8 @@
 //!
 //! This crate is the code of a book, *microgpt: a GPT from scratch in Rust*, whose chapters include
 //! it piece by piece. The book lives in `chapters/` of the repository; read it with
-//! `mdbook serve --open` from the repository's root (mdBook 0.5.4: `cargo install mdbook --locked
-//! --version 0.5.4`).
+//! `mdbook serve --open` from the repository's root, after the README's one install line (`cargo
+//! install --locked mdbook@0.5.4 mdbook-katex@0.10.0 mdbook-quiz@0.5.0`).
 //!
 //! The modules, with the chapter that teaches each:
 //!
@@ -24,7 +24,7 @@
 //! | [`data`], [`checkpoint`], [`files`] | the edge that touches files: corpora, saved models, safe writes | 11 |
 //! | [`error`] | everything that can be wrong with user input | 12 |
 //! | [`python_random`] | CPython's `random`, bit for bit, to reproduce microgpt.py | 13 |
-//! | [`fused`] | the same model many times faster, one node per vector operation | 14 |
+//! | [`fused`] | the same model about five times faster, one node per vector operation | 14 |
 //!
 //! Arrows run one way: every module uses only those above it in the order the book builds them, and
 //! the library prints nothing. The command line (`src/main.rs`, `src/cli.rs`, chapter 11) is the
