@@ -20,8 +20,8 @@
 //! the plain loops).
 //!
 //! Forward values are computed in exactly the scalar engine's order (every sum folds from zero, left
-//! to right), so the two engines produce bit-identical losses. Their gradients sum the same terms in a
-//! different order, and agree to about 1e-15 relative.
+//! to right), so from the same weights the two engines produce bit-identical losses. Their gradients
+//! sum the same terms in a different order, and agree to about 1e-15 relative.
 
 use crate::engine::Engine;
 use crate::math::{self, softmax_in_place};
