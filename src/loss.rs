@@ -15,8 +15,8 @@ use crate::tokenizer::Token;
 /// How many next-token predictions a document of `n_tokens` tokens (BOS included) trains:
 /// `min(block_size, n_tokens - 1)`.
 ///
-/// A document longer than the context is cut: as in microgpt.py, the model trains on its first
-/// `block_size` positions and never sees the rest.
+/// A document of more than `block_size + 1` tokens is cut: as in microgpt.py, the model trains on
+/// its first `block_size` predictions and never sees the tokens after them.
 pub fn positions(block_size: usize, n_tokens: usize) -> usize {
     block_size.min(n_tokens.saturating_sub(1))
 }

@@ -6,8 +6,8 @@ use microgpt::error::Result;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-/// A light grey square of side `size` hatched at 45°: the masked future, where a query has no
-/// weight because the key is not in the cache yet.
+/// A light grey square of side `size` hatched at 45°: the future, where a query has no weight
+/// because the key is not in the cache yet: not hidden, not there at all.
 fn hatched(canvas: &Canvas, (x, y): (i32, i32), size: i32) -> Drawn {
     canvas.draw(&Rectangle::new([(x, y), (x + size, y + size)], RGBColor(0xF4, 0xF4, 0xF4).filled()))?;
     let hatch = LIGHT_GREY.stroke_width(1);
@@ -20,8 +20,8 @@ fn hatched(canvas: &Canvas, (x, y): (i32, i32), size: i32) -> Drawn {
 }
 
 /// The trained model's attention weights while it reads `[BOS, NAME]`: one heatmap per head, the
-/// reading (query) position down and the position looked at (key) across, with the masked future
-/// hatched and a colour bar for the weights.
+/// reading (query) position down and the position looked at (key) across, with the future (which
+/// does not exist yet) hatched and a colour bar for the weights.
 pub fn attention_svg(run: &Run) -> Result<String> {
     let tokens = read_tokens(&run.tokenizer, NAME)?;
     let labels: Vec<String> = tokens.iter().map(|&t| token_label(&run.tokenizer, t)).collect();
@@ -67,7 +67,7 @@ pub fn attention_svg(run: &Run) -> Result<String> {
                 write(canvas, label, (gx + c, gy - 6), &font(16), HPos::Center, VPos::Bottom)?;
                 write(canvas, label, (gx - 8, gy + c), &font(16), HPos::Right, VPos::Center)?;
             }
-            // The whole grid hatched, then a cell for every weight: what stays hatched is masked.
+            // The whole grid hatched, then a cell for every weight: what stays hatched does not exist yet.
             hatched(canvas, (gx, gy), grid)?;
             for (q, row) in weights.iter().enumerate() {
                 for (k, &w) in row.iter().enumerate() {
@@ -111,7 +111,7 @@ pub fn attention_svg(run: &Run) -> Result<String> {
             GREY.stroke_width(1),
         ))?;
         write(canvas, "future:", (bar_x, masked_y + bar_w + 8), &font(14), HPos::Left, VPos::Top)?;
-        write(canvas, "masked", (bar_x, masked_y + bar_w + 26), &font(14), HPos::Left, VPos::Top)?;
+        write(canvas, "not read yet", (bar_x, masked_y + bar_w + 26), &font(14), HPos::Left, VPos::Top)?;
         Ok(())
     }))
 }
