@@ -11,7 +11,7 @@
 
 import { chromium } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
-import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -584,6 +584,42 @@ await check('a chapter opened as a file says in one line how to see the widget l
   await file.close();
   return `${widgets.length} widgets, e.g. ${lines[0]}`;
 });
+
+// Every chapter as a reader on a laptop sees it, 1280 pixels wide with the table of contents open:
+// no code block or table hides the ends of its lines (theme/wide-code.css), and axe-core finds
+// nothing serious anywhere in the chapter, not only in its widgets.
+const chapters = readdirSync(bookDir).filter((f) => /^\d\d-.*\.html$/.test(f)).sort();
+const wide = await context.newPage();
+await wide.setViewportSize({ width: 1280, height: 800 });
+
+await check(`every chapter at 1280 px: no code block or table wider than the page shows`, async () => {
+  const cut = [];
+  for (const chapter of chapters) {
+    await wide.goto(`${url}/${chapter}`);
+    const over = await wide.$$eval('main pre, main pre > code, main .table-wrapper', (elements) =>
+      elements
+        .filter((e) => e.scrollWidth > e.clientWidth + 1)
+        .map((e) => `${e.scrollWidth - e.clientWidth} px: ${e.innerText.split('\n').reduce((a, l) => (l.length > a.length ? l : a), '').slice(0, 60)}`));
+    cut.push(...over.map((o) => `${chapter} ${o}`));
+  }
+  if (cut.length > 0) throw new Error(`${cut.length} blocks scroll: ${cut.join(' | ')}`);
+  return `${chapters.length} chapters, every line visible`;
+});
+
+await check('every chapter at 1280 px: axe-core finds nothing serious', async () => {
+  const found = [];
+  for (const chapter of chapters) {
+    await wide.goto(`${url}/${chapter}`);
+    try {
+      const verdict = await audit(wide, 'main');
+      if (verdict !== 'no violations') found.push(`${chapter}: ${verdict}`);
+    } catch (e) {
+      throw new Error(`${chapter}: ${e.message}`);
+    }
+  }
+  return `${chapters.length} chapters${found.length ? `; ${found.join('; ')}` : ', no violations'}`;
+});
+await wide.close();
 
 await check('no console error on the served pages', async () => {
   if (consoleErrors.length > 0) throw new Error(consoleErrors.join(' | '));
