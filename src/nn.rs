@@ -3,7 +3,7 @@
 //! A GPT is assembled from a handful of vector operations. This module writes each of them with the
 //! scalar operations of the [`Tape`], exactly as microgpt.py writes them with its `Value`s. The
 //! [`Engine`](crate::engine::Engine) trait names the set, so that the model can be written once and
-//! run on the scalar tape or on the fused engine of the last chapter.
+//! run on the scalar tape or on the fused engine of chapter 14.
 //!
 //! Every function computes its value in the same order as microgpt.py (sums fold from zero, left to
 //! right; a division `a / b` is `a · (1/b)`), so values agree with microgpt.py bit for bit.
