@@ -241,6 +241,14 @@ pub fn weight_in_range(w: f64) -> bool {
     w.abs() <= WEIGHT_LIMIT
 }
 
+/// The first of the weights `data`, laid out by `layout`, that is not [`weight_in_range`]: its name
+/// (`wte[3][5]`) and its value.
+pub(crate) fn first_out_of_range(layout: &Layout, data: &[f64]) -> Option<(String, f64)> {
+    let i = data.iter().position(|&w| !weight_in_range(w))?;
+    let (name, row, col) = layout.name_of(i);
+    Some((format!("{name}[{row}][{col}]"), data[i]))
+}
+
 // ANCHOR: Layer
 /// The six weight matrices of one transformer block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -355,9 +363,8 @@ impl Gpt {
         }
         let (layout, wte, wpe, lm_head, layers) = Self::layout(&config);
         assert_eq!(layout.len(), expected, "the layout of {config:?} disagrees with n_params");
-        if let Some(i) = data.iter().position(|&w| !weight_in_range(w)) {
-            let (name, row, col) = layout.name_of(i);
-            return Err(Error::InvalidWeight { weight: format!("{name}[{row}][{col}]"), value: data[i] });
+        if let Some((weight, value)) = first_out_of_range(&layout, &data) {
+            return Err(Error::InvalidWeight { weight, value });
         }
         let params = Params::new(Arc::new(layout), data);
         Ok(Gpt { config, params, wte, wpe, lm_head, layers })

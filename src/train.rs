@@ -31,7 +31,7 @@
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::loss::document_loss;
-use crate::model::{Config, Gpt, weight_in_range};
+use crate::model::{Config, Gpt, first_out_of_range, weight_in_range};
 use crate::optim::{Adam, AdamConfig};
 use crate::params::Params;
 use crate::rng::RandomSource;
@@ -250,14 +250,8 @@ fn check_weights(model: &Gpt, step: usize, options: &TrainOptions) -> Result<()>
     if weights.iter().fold(true, |ok, &w| ok & weight_in_range(w)) {
         return Ok(());
     }
-    let i = weights.iter().position(|&w| !weight_in_range(w)).expect("the fold found one");
-    let (name, row, col) = model.params().layout().name_of(i);
-    Err(Error::WeightOutOfRange {
-        step,
-        weight: format!("{name}[{row}][{col}]"),
-        value: weights[i],
-        learning_rate: options.adam.learning_rate().get(),
-    })
+    let (weight, value) = first_out_of_range(model.params().layout(), weights).expect("the fold found one");
+    Err(Error::WeightOutOfRange { step, weight, value, learning_rate: options.adam.learning_rate().get() })
 }
 
 #[cfg(test)]
