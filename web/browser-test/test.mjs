@@ -592,31 +592,33 @@ const chapters = readdirSync(bookDir).filter((f) => /^\d\d-.*\.html$/.test(f)).s
 const wide = await context.newPage();
 await wide.setViewportSize({ width: 1280, height: 800 });
 
-await check(`every chapter at 1280 px: no code block or table wider than the page shows`, async () => {
-  const cut = [];
-  for (const chapter of chapters) {
-    await wide.goto(`${url}/${chapter}`);
-    const over = await wide.$$eval('main pre, main pre > code, main .table-wrapper', (elements) =>
-      elements
-        .filter((e) => e.scrollWidth > e.clientWidth + 1)
-        .map((e) => `${e.scrollWidth - e.clientWidth} px: ${e.innerText.split('\n').reduce((a, l) => (l.length > a.length ? l : a), '').slice(0, 60)}`));
-    cut.push(...over.map((o) => `${chapter} ${o}`));
+// Each chapter is loaded once; both checks below read what was found there.
+const seen = [];
+for (const chapter of chapters) {
+  await wide.goto(`${url}/${chapter}`);
+  const over = await wide.$$eval('main pre, main pre > code, main .table-wrapper', (elements) =>
+    elements
+      .filter((e) => e.scrollWidth > e.clientWidth + 1)
+      .map((e) => `${e.scrollWidth - e.clientWidth} px: ${e.innerText.split('\n').reduce((a, l) => (l.length > a.length ? l : a), '').slice(0, 60)}`));
+  let verdict;
+  try {
+    verdict = await audit(wide, 'main');
+  } catch (e) {
+    verdict = new Error(`${chapter}: ${e.message}`);
   }
+  seen.push({ chapter, over, verdict });
+}
+
+await check(`every chapter at 1280 px: no code block or table wider than the page shows`, async () => {
+  const cut = seen.flatMap(({ chapter, over }) => over.map((o) => `${chapter} ${o}`));
   if (cut.length > 0) throw new Error(`${cut.length} blocks scroll: ${cut.join(' | ')}`);
   return `${chapters.length} chapters, every line visible`;
 });
 
 await check('every chapter at 1280 px: axe-core finds nothing serious', async () => {
-  const found = [];
-  for (const chapter of chapters) {
-    await wide.goto(`${url}/${chapter}`);
-    try {
-      const verdict = await audit(wide, 'main');
-      if (verdict !== 'no violations') found.push(`${chapter}: ${verdict}`);
-    } catch (e) {
-      throw new Error(`${chapter}: ${e.message}`);
-    }
-  }
+  const failed = seen.find(({ verdict }) => verdict instanceof Error);
+  if (failed) throw failed.verdict;
+  const found = seen.filter(({ verdict }) => verdict !== 'no violations').map(({ chapter, verdict }) => `${chapter}: ${verdict}`);
   return `${chapters.length} chapters${found.length ? `; ${found.join('; ')}` : ', no violations'}`;
 });
 await wide.close();
