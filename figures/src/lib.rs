@@ -75,7 +75,7 @@ pub const LEARNING_RATES: [f64; 5] = [0.001, 0.003, 0.01, 0.03, 0.1];
 pub const TEMPERATURES: [f64; 4] = [0.25, 0.5, 1.0, 2.0];
 
 /// How many steps the moving average of a loss curve spans.
-pub const WINDOW: usize = 50;
+pub const WINDOW: usize = 100;
 
 /// The step of the central differences in `gradcheck.svg`: near the cube root of f64's epsilon,
 /// where the truncation error (∝ h²) and the rounding error (∝ ε/h) of the difference quotient meet.
