@@ -18,6 +18,8 @@
 //!   include is marked `ignore` (it is crate code, compiled with the crate), and every other Rust
 //!   block is not, so it runs as a doctest. Every block names its language, because rustdoc would
 //!   run an unlabelled block as Rust.
+//! - **The measured speed-up.** [`the_speed_ratio_quoted_is_the_measured_one`]: every "about N times
+//!   faster" in the chapters and the README is the ratio in `chapters/measured/bench.json`, rounded.
 //! - **Program output.** Output shown in a chapter is never typed by hand. A doctest that prints
 //!   something builds its output in a `String` and ends with two hidden lines:
 //!
@@ -487,4 +489,72 @@ fn the_readme_installs_the_book_tools_at_their_pinned_versions() {
         book_tools().iter().map(|(tool, version)| format!("{tool}@{version}")).collect();
     let pinned: BTreeSet<&str> = pinned.iter().map(String::as_str).collect();
     assert_eq!(named, pinned, "README.md's install line and .ci/book-tools disagree");
+}
+
+/// `n` in words, for the small ratios the prose quotes.
+fn in_words(n: u64) -> String {
+    const WORDS: [&str; 21] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+    ];
+    WORDS.get(n as usize).map_or_else(|| n.to_string(), |w| (*w).to_string())
+}
+
+/// The book and the README say how much faster the fused engine trains than the scalar tape as
+/// "about N times faster", in many places: each N must be the ratio measured in
+/// `chapters/measured/bench.json` (scalar µs per step over fused µs per step), rounded.
+#[test]
+fn the_speed_ratio_quoted_is_the_measured_one() {
+    let measured = microgpt_figures::measured();
+    let ratio = measured.scalar.us_per_step / measured.fused.us_per_step;
+    let expected = in_words(ratio.round() as u64);
+    let mut files: Vec<PathBuf> = vec![root().join("README.md")];
+    let mut chapters: Vec<PathBuf> = fs::read_dir(root().join("chapters"))
+        .expect("chapters/")
+        .map(|entry| entry.expect("a directory entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "md"))
+        .collect();
+    chapters.sort();
+    files.extend(chapters);
+    let mut quoted = 0;
+    for path in files {
+        let text = fs::read_to_string(&path).expect("a readable file");
+        // Lines are wrapped anywhere, so the phrase is looked for with every run of white space as one.
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for (at, _) in text.match_indices(" times faster") {
+            let before: Vec<&str> = text[..at].rsplitn(3, ' ').collect();
+            if let [number, "about", ..] = before.as_slice() {
+                quoted += 1;
+                assert_eq!(
+                    *number,
+                    expected,
+                    "{} says \"about {number} times faster\", but chapters/measured/bench.json measured \
+                     {ratio:.2}× ({} µs against {} µs a step): say \"about {expected} times faster\"",
+                    path.display(),
+                    measured.scalar.us_per_step,
+                    measured.fused.us_per_step
+                );
+            }
+        }
+    }
+    assert!(quoted >= 5, "the speed ratio is quoted {quoted} times; this guard expects it in several places");
 }
