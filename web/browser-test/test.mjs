@@ -607,6 +607,25 @@ for (const chapter of chapters) {
     verdict = new Error(`${chapter}: ${e.message}`);
   }
   seen.push({ chapter, over, verdict });
+  // What a reader on a laptop sees of the chapter's widest code block, and of chapter 8's typeset
+  // Adam update: kept beside the widget screenshots for a person to look at.
+  const number = chapter.slice(0, 2);
+  if (['01', '06', '08', '14'].includes(number)) {
+    await wide.$$eval('main pre', (blocks) => {
+      const widest = blocks.reduce((a, b) => (b.scrollWidth > a.scrollWidth ? b : a));
+      widest.scrollIntoView({ block: 'center' });
+    });
+    await wide.screenshot({ path: path.join(shotDir, `chapter-${number}-widest-code.png`) });
+  }
+  if (number === '08') {
+    await wide.$$eval('main .katex-display', (formulas) => {
+      // The block of Adam's update: its bias corrections, then the step.
+      const update = formulas.find((f) => /bias\s+corrections/.test(f.textContent));
+      if (!update) throw new Error("chapter 8 has no typeset formula with Adam's bias corrections");
+      update.scrollIntoView({ block: 'center' });
+    });
+    await wide.screenshot({ path: path.join(shotDir, 'chapter-08-adam-update.png') });
+  }
 }
 
 await check(`every chapter at 1280 px: no code block or table wider than the page shows`, async () => {
