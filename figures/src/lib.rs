@@ -21,6 +21,7 @@
 //! | `graph.svg` | the tape of `L = (a·b + c)·a`: values, gradients and local derivatives |
 //! | `kv_cache.svg` | the KV cache filling up, one position per step, while the model reads [`NAME`] |
 //! | `efficiency.svg` | the measured time of a training step on each engine, and how it grows with the model |
+//! | `sampling_loop.svg` | the sampling loop and its two ways to stop, with the trained model's first sampled name |
 //!
 //! `efficiency.svg` is the one figure not drawn from a run: timings differ from run to run, so it draws
 //! the measurements committed in `chapters/measured/bench.json` (see [`Measurements`]).
@@ -37,6 +38,7 @@ mod graph;
 mod kv_cache;
 mod learning_rates;
 mod loss;
+mod sampling_loop;
 mod style;
 mod temperature;
 
@@ -50,6 +52,7 @@ pub use graph::graph_svg;
 pub use kv_cache::kv_cache_svg;
 pub use learning_rates::learning_rates_svg;
 pub use loss::loss_svg;
+pub use sampling_loop::{sample_trace, sampling_loop_svg};
 pub use temperature::temperature_svg;
 
 use microgpt::data;
@@ -82,7 +85,7 @@ pub const WINDOW: usize = 50;
 pub const GRADCHECK_STEP: f64 = 1e-5;
 
 /// The file name of every figure, in the order [`render_all`] writes them.
-pub const FIGURES: [&str; 8] = [
+pub const FIGURES: [&str; 9] = [
     "loss.svg",
     "attention.svg",
     "temperature.svg",
@@ -91,6 +94,7 @@ pub const FIGURES: [&str; 8] = [
     "graph.svg",
     "kv_cache.svg",
     "efficiency.svg",
+    "sampling_loop.svg",
 ];
 
 // ANCHOR: render_all
@@ -113,6 +117,7 @@ pub fn render_all(out_dir: &Path) -> Result<Vec<PathBuf>> {
         graph_svg(),
         kv_cache_svg(&run)?,
         efficiency_svg(&measured()),
+        sampling_loop_svg(&run)?,
     ];
     FIGURES
         .iter()
@@ -145,13 +150,27 @@ pub fn reference_run() -> Result<Run> {
 
 /// Trains the reference configuration from [`SEED`] with `options`.
 fn run(options: &TrainOptions) -> Result<Run> {
-    let Prepared { tokenizer, docs, mut model } =
-        prepare(data::builtin_docs(), &mut ChaCha::seed(SEED), Config::reference)?;
+    let Prepared { tokenizer, docs, mut model } = prepared()?;
     let mut steps = Vec::with_capacity(options.steps);
     train(&mut model, &mut FusedEngine::new(), &docs, options, |report| steps.push(*report))?;
     Ok(Run { tokenizer, model, steps })
 }
 // ANCHOR_END: Run
+
+/// The reference run before its first step: the built-in corpus shuffled from [`SEED`], its
+/// vocabulary, and the untrained model.
+pub fn prepared() -> Result<Prepared> {
+    prepare(data::builtin_docs(), &mut ChaCha::seed(SEED), Config::reference)
+}
+
+/// The random generator of the reference run as [`prepared`] leaves it, after the shuffle and the
+/// initial weights: the one chapter 1 goes on to sample with, as microgpt.py samples with the
+/// generator that shuffled and initialised.
+pub fn generator_after_prepare() -> Result<ChaCha> {
+    let mut rng = ChaCha::seed(SEED);
+    prepare(data::builtin_docs(), &mut rng, Config::reference)?;
+    Ok(rng)
+}
 
 /// At every step, the mean of the last `window` values (of all values so far, for the first steps).
 pub fn moving_average(xs: &[f64], window: usize) -> Vec<f64> {
