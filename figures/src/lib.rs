@@ -21,6 +21,7 @@
 //! | `graph.svg` | the tape of `L = (a·b + c)·a`: values, gradients and local derivatives |
 //! | `kv_cache.svg` | the KV cache filling up, one position per step, while the model reads [`NAME`] |
 //! | `efficiency.svg` | the measured time of a training step on each engine, and how it grows with the model |
+//! | `tokenizer.svg` | the first training document framed by BOS, its token ids, and the (context → target) pairs it trains |
 //! | `sampling_loop.svg` | the sampling loop and its two ways to stop, with the trained model's first sampled name |
 //!
 //! `efficiency.svg` is the one figure not drawn from a run: timings differ from run to run, so it draws
@@ -41,6 +42,7 @@ mod loss;
 mod sampling_loop;
 mod style;
 mod temperature;
+mod tokenizer;
 
 pub use attention::attention_svg;
 pub use efficiency::{
@@ -54,6 +56,7 @@ pub use learning_rates::learning_rates_svg;
 pub use loss::loss_svg;
 pub use sampling_loop::{sample_trace, sampling_loop_svg};
 pub use temperature::temperature_svg;
+pub use tokenizer::tokenizer_svg;
 
 use microgpt::data;
 use microgpt::error::{Error, Result};
@@ -85,7 +88,7 @@ pub const WINDOW: usize = 50;
 pub const GRADCHECK_STEP: f64 = 1e-5;
 
 /// The file name of every figure, in the order [`render_all`] writes them.
-pub const FIGURES: [&str; 9] = [
+pub const FIGURES: [&str; 10] = [
     "loss.svg",
     "attention.svg",
     "temperature.svg",
@@ -94,6 +97,7 @@ pub const FIGURES: [&str; 9] = [
     "graph.svg",
     "kv_cache.svg",
     "efficiency.svg",
+    "tokenizer.svg",
     "sampling_loop.svg",
 ];
 
@@ -117,6 +121,7 @@ pub fn render_all(out_dir: &Path) -> Result<Vec<PathBuf>> {
         graph_svg(),
         kv_cache_svg(&run)?,
         efficiency_svg(&measured()),
+        tokenizer_svg()?,
         sampling_loop_svg(&run)?,
     ];
     FIGURES
