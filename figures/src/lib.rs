@@ -22,6 +22,7 @@
 //! | `kv_cache.svg` | the KV cache filling up, one position per step, while the model reads [`NAME`] |
 //! | `efficiency.svg` | the measured time of a training step on each engine, and how it grows with the model |
 //! | `tokenizer.svg` | the first training document framed by BOS, its token ids, and the (context → target) pairs it trains |
+//! | `training_step.svg` | one step of the reference run ([`TRAINING_STEP`]) as a cycle: forward, loss, backward, Adam, update |
 //! | `sampling_loop.svg` | the sampling loop and its two ways to stop, with the trained model's first sampled name |
 //!
 //! `efficiency.svg` is the one figure not drawn from a run: timings differ from run to run, so it draws
@@ -43,6 +44,7 @@ mod sampling_loop;
 mod style;
 mod temperature;
 mod tokenizer;
+mod training_step;
 
 pub use attention::attention_svg;
 pub use efficiency::{
@@ -57,14 +59,19 @@ pub use loss::loss_svg;
 pub use sampling_loop::{sample_trace, sampling_loop_svg};
 pub use temperature::temperature_svg;
 pub use tokenizer::tokenizer_svg;
+pub use training_step::training_step_svg;
 
 use microgpt::data;
+use microgpt::engine::Engine;
 use microgpt::error::{Error, Result};
 use microgpt::fused::FusedEngine;
+use microgpt::loss::document_loss;
 use microgpt::model::{Config, Gpt};
+use microgpt::optim::Adam;
+use microgpt::params::Params;
 use microgpt::rng::ChaCha;
 use microgpt::tokenizer::{Token, Tokenizer};
-use microgpt::train::{Prepared, StepReport, TrainOptions, prepare, train};
+use microgpt::train::{Prepared, StepReport, TrainOptions, Trainer, prepare, train};
 use std::path::{Path, PathBuf};
 
 /// The seed of every run drawn in the book.
@@ -87,8 +94,12 @@ pub const WINDOW: usize = 50;
 /// where the truncation error (∝ h²) and the rounding error (∝ ε/h) of the difference quotient meet.
 pub const GRADCHECK_STEP: f64 = 1e-5;
 
+/// The step of the reference run that `training_step.svg` follows: halfway, where the learning rate
+/// has decayed to half its start.
+pub const TRAINING_STEP: usize = 500;
+
 /// The file name of every figure, in the order [`render_all`] writes them.
-pub const FIGURES: [&str; 10] = [
+pub const FIGURES: [&str; 11] = [
     "loss.svg",
     "attention.svg",
     "temperature.svg",
@@ -98,6 +109,7 @@ pub const FIGURES: [&str; 10] = [
     "kv_cache.svg",
     "efficiency.svg",
     "tokenizer.svg",
+    "training_step.svg",
     "sampling_loop.svg",
 ];
 
@@ -122,6 +134,7 @@ pub fn render_all(out_dir: &Path) -> Result<Vec<PathBuf>> {
         kv_cache_svg(&run)?,
         efficiency_svg(&measured()),
         tokenizer_svg()?,
+        training_step_svg(&trace_step(TRAINING_STEP)?),
         sampling_loop_svg(&run)?,
     ];
     FIGURES
@@ -175,6 +188,63 @@ pub fn generator_after_prepare() -> Result<ChaCha> {
     let mut rng = ChaCha::seed(SEED);
     prepare(data::builtin_docs(), &mut rng, Config::reference)?;
     Ok(rng)
+}
+
+/// One step of the reference run seen from inside: the weights before it, the gradient it
+/// computed, and the weights and Adam's state after it.
+#[derive(Clone, Debug)]
+pub struct Traced {
+    /// The vocabulary of the corpus.
+    pub tokenizer: Tokenizer,
+    /// The shape of the model.
+    pub config: Config,
+    /// The document of the step, encoded as `[BOS, …, BOS]`.
+    pub doc: Vec<Token>,
+    /// What the training loop reported after the step.
+    pub report: StepReport,
+    /// The weights before the step's update.
+    pub before: Params,
+    /// The gradient of the step's loss with respect to every weight.
+    pub grads: Params,
+    /// The weights after the step's update.
+    pub after: Params,
+    /// Adam's state after the step.
+    pub adam: Adam,
+}
+
+/// Takes the reference run's first `step` steps (counted from 1) with the crate's own
+/// [`Trainer`], and returns the last of them seen from inside.
+///
+/// The trainer keeps its gradient buffer to itself, so the gradient is computed again, from the same
+/// weights and document on the same engine, and its loss is checked against the one the trainer
+/// reports.
+pub fn trace_step(step: usize) -> Result<Traced> {
+    assert!(step >= 1, "steps are counted from 1");
+    let Prepared { tokenizer, docs, mut model } = prepared()?;
+    let mut trainer = Trainer::new(&model, TrainOptions::default());
+    let mut engine = FusedEngine::new();
+    for _ in 1..step {
+        trainer.step(&mut model, &mut engine, &docs)?;
+    }
+    let doc = docs[(step - 1) % docs.len()].clone();
+    let before = model.params().clone();
+    let mut grads = before.zeros_like();
+    engine.begin(model.params());
+    let loss = document_loss(&model, &mut engine, &doc);
+    let loss_value = engine.value(loss);
+    engine.backward(loss, &mut grads);
+    let report = trainer.step(&mut model, &mut engine, &docs)?.expect("the step is within the run");
+    assert_eq!(report.loss, loss_value, "the trainer's loss is the one recomputed");
+    Ok(Traced {
+        tokenizer,
+        config: *model.config(),
+        doc,
+        report,
+        before,
+        grads,
+        after: model.params().clone(),
+        adam: trainer.adam().clone(),
+    })
 }
 
 /// At every step, the mean of the last `window` values (of all values so far, for the first steps).

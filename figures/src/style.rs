@@ -174,6 +174,14 @@ pub(super) fn tag(canvas: &Canvas, text: &str, (x, y): (i32, i32), style: &TextS
     write(canvas, text, (x, y), style, HPos::Center, VPos::Center)
 }
 
+/// Where the line from the centre `c` of a box of half-size `(hw, hh)` towards `to` leaves the box.
+pub(super) fn edge_point(c: (i32, i32), (hw, hh): (i32, i32), to: (i32, i32)) -> (i32, i32) {
+    let (dx, dy) = (f64::from(to.0 - c.0), f64::from(to.1 - c.1));
+    // A zero component divides to infinity, and `min` takes the other side.
+    let s = (f64::from(hw) / dx.abs()).min(f64::from(hh) / dy.abs());
+    (c.0 + (dx * s).round() as i32, c.1 + (dy * s).round() as i32)
+}
+
 /// A box of a diagram centred at `c`, `size` pixels, filled with `fill` and outlined in `outline`:
 /// `title` in bold over `lines`, each centred, 22 pixels apart.
 pub(super) fn node(
@@ -195,6 +203,19 @@ pub(super) fn node(
         write(canvas, line, (c.0, y), &font(15), HPos::Center, VPos::Center)?;
     }
     Ok(())
+}
+
+/// `n` with a comma between each group of three digits: `32,033`.
+pub(super) fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
 
 /// `x` with `decimals` digits after the point and a real minus sign.
