@@ -23,6 +23,7 @@
 //! | `efficiency.svg` | the measured time of a training step on each engine, and how it grows with the model |
 //! | `tokenizer.svg` | the first training document framed by BOS, its token ids, and the (context → target) pairs it trains |
 //! | `training_step.svg` | one step of the reference run ([`TRAINING_STEP`]) as a cycle: forward, loss, backward, Adam, update |
+//! | `adam_state.svg` | Adam's `m` and `v` beside a few weights and their gradients after [`ADAM_STEPS`] steps |
 //! | `sampling_loop.svg` | the sampling loop and its two ways to stop, with the trained model's first sampled name |
 //!
 //! `efficiency.svg` is the one figure not drawn from a run: timings differ from run to run, so it draws
@@ -33,6 +34,7 @@
 //! font such as DejaVu Sans, rather than taken from plotters' rough estimate of text widths. Lines use
 //! Okabe and Ito's colour-blind-safe palette and heatmaps use viridis.
 
+mod adam_state;
 mod attention;
 mod efficiency;
 mod gradcheck;
@@ -46,6 +48,7 @@ mod temperature;
 mod tokenizer;
 mod training_step;
 
+pub use adam_state::adam_state_svg;
 pub use attention::attention_svg;
 pub use efficiency::{
     FusedTiming, Machine, Measurements, Phases, REMEASURE, Reference, ScalarTiming, Scaling, ScalingRow,
@@ -98,8 +101,11 @@ pub const GRADCHECK_STEP: f64 = 1e-5;
 /// has decayed to half its start.
 pub const TRAINING_STEP: usize = 500;
 
+/// How many steps of the reference run `adam_state.svg` takes before it looks at Adam's state.
+pub const ADAM_STEPS: usize = 5;
+
 /// The file name of every figure, in the order [`render_all`] writes them.
-pub const FIGURES: [&str; 11] = [
+pub const FIGURES: [&str; 12] = [
     "loss.svg",
     "attention.svg",
     "temperature.svg",
@@ -110,6 +116,7 @@ pub const FIGURES: [&str; 11] = [
     "efficiency.svg",
     "tokenizer.svg",
     "training_step.svg",
+    "adam_state.svg",
     "sampling_loop.svg",
 ];
 
@@ -135,6 +142,7 @@ pub fn render_all(out_dir: &Path) -> Result<Vec<PathBuf>> {
         efficiency_svg(&measured()),
         tokenizer_svg()?,
         training_step_svg(&trace_step(TRAINING_STEP)?),
+        adam_state_svg(&trace_step(ADAM_STEPS)?),
         sampling_loop_svg(&run)?,
     ];
     FIGURES
