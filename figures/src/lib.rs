@@ -21,6 +21,7 @@
 //! | `graph.svg` | the tape of `L = (a·b + c)·a`: values, gradients and local derivatives |
 //! | `kv_cache.svg` | the KV cache filling up, one position per step, while the model reads [`NAME`] |
 //! | `efficiency.svg` | the measured time of a training step on each engine, and how it grows with the model |
+//! | `pipeline.svg` | the whole pipeline, corpus to sampled name, with the reference run's real sizes and numbers |
 //! | `tokenizer.svg` | the first training document framed by BOS, its token ids, and the (context → target) pairs it trains |
 //! | `training_step.svg` | one step of the reference run ([`TRAINING_STEP`]) as a cycle: forward, loss, backward, Adam, update |
 //! | `adam_state.svg` | Adam's `m` and `v` beside a few weights and their gradients after [`ADAM_STEPS`] steps |
@@ -42,6 +43,7 @@ mod graph;
 mod kv_cache;
 mod learning_rates;
 mod loss;
+mod pipeline;
 mod sampling_loop;
 mod style;
 mod temperature;
@@ -59,6 +61,7 @@ pub use graph::graph_svg;
 pub use kv_cache::kv_cache_svg;
 pub use learning_rates::learning_rates_svg;
 pub use loss::loss_svg;
+pub use pipeline::pipeline_svg;
 pub use sampling_loop::{sample_trace, sampling_loop_svg};
 pub use temperature::temperature_svg;
 pub use tokenizer::tokenizer_svg;
@@ -105,7 +108,7 @@ pub const TRAINING_STEP: usize = 500;
 pub const ADAM_STEPS: usize = 5;
 
 /// The file name of every figure, in the order [`render_all`] writes them.
-pub const FIGURES: [&str; 12] = [
+pub const FIGURES: [&str; 13] = [
     "loss.svg",
     "attention.svg",
     "temperature.svg",
@@ -114,6 +117,7 @@ pub const FIGURES: [&str; 12] = [
     "graph.svg",
     "kv_cache.svg",
     "efficiency.svg",
+    "pipeline.svg",
     "tokenizer.svg",
     "training_step.svg",
     "adam_state.svg",
@@ -140,6 +144,7 @@ pub fn render_all(out_dir: &Path) -> Result<Vec<PathBuf>> {
         graph_svg(),
         kv_cache_svg(&run)?,
         efficiency_svg(&measured()),
+        pipeline_svg(&run)?,
         tokenizer_svg()?,
         training_step_svg(&trace_step(TRAINING_STEP)?),
         adam_state_svg(&trace_step(ADAM_STEPS)?),
