@@ -136,6 +136,19 @@ impl Adam {
         self.t
     }
 
+    /// The running average of the gradients, `m`: one number per weight, in the layout of the
+    /// parameters, so `m().data()[i]` belongs to the same weight as `params.data()[i]`. Read-only,
+    /// for looking at the state (the book draws it); only [`Adam::step`] changes it.
+    pub fn m(&self) -> &Params {
+        &self.m
+    }
+
+    /// The running average of the squared gradients, `v`, in the layout of the parameters like
+    /// [`Adam::m`]. Read-only; only [`Adam::step`] changes it.
+    pub fn v(&self) -> &Params {
+        &self.v
+    }
+
     // ANCHOR: workbook_ch08
     // ANCHOR: step
     /// One update of every parameter from its gradient, with step size `lr`.

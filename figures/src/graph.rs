@@ -1,8 +1,6 @@
 //! `graph.svg`: a small computation graph, read off a real tape.
 
-use super::style::{
-    BLUE, Canvas, Drawn, GREY, SKY, VERMILLION, WIDTH, bold, font, signed, svg, text_width, write,
-};
+use super::style::{BLUE, GREY, SKY, VERMILLION, WIDTH, arrow, bold, font, signed, svg, tag, write};
 use microgpt::value::{Tape, Var};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -55,31 +53,6 @@ fn bezier(a: (f64, f64), control: (f64, f64), b: (f64, f64)) -> Vec<(i32, i32)> 
             (x.round() as i32, y.round() as i32)
         })
         .collect()
-}
-
-/// A line along `points` ending in an arrowhead.
-fn arrow(canvas: &Canvas, points: Vec<(i32, i32)>, colour: RGBColor) -> Drawn {
-    let n = points.len();
-    let (tip, from) = (points[n - 1], points[n - 2]);
-    let (dx, dy) = (f64::from(tip.0 - from.0), f64::from(tip.1 - from.1));
-    let len = (dx * dx + dy * dy).sqrt();
-    let (ux, uy) = (dx / len, dy / len);
-    let corner = |side: f64| {
-        let x = f64::from(tip.0) - 11.0 * ux + side * 5.0 * uy;
-        let y = f64::from(tip.1) - 11.0 * uy - side * 5.0 * ux;
-        (x.round() as i32, y.round() as i32)
-    };
-    canvas.draw(&PathElement::new(points, colour.stroke_width(2)))?;
-    canvas.draw(&Polygon::new(vec![tip, corner(1.0), corner(-1.0)], colour.filled()))?;
-    Ok(())
-}
-
-/// A short label on a white patch, so lines behind it do not run through the text.
-fn tag(canvas: &Canvas, text: &str, (x, y): (i32, i32), style: &TextStyle, px: u32) -> Drawn {
-    let half = text_width(text, px) / 2 + 4;
-    let h = px as i32 / 2 + 3;
-    canvas.draw(&Rectangle::new([(x - half, y - h), (x + half, y + h)], WHITE.filled()))?;
-    write(canvas, text, (x, y), style, HPos::Center, VPos::Center)
 }
 
 /// The tape of `L = (a·b + c)·a` for `a = 2, b = -3, c = 10`, laid out left to right by depth: each

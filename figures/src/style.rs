@@ -148,3 +148,82 @@ pub(super) fn panel_title<X: Ranged, Y: Ranged>(
     let (left, top, right, _) = plot_rect(chart);
     write(canvas, title, ((left + right) / 2, top - 10), &font(16), HPos::Center, VPos::Bottom)
 }
+
+/// A line along `points` ending in an arrowhead.
+pub(super) fn arrow(canvas: &Canvas, points: Vec<(i32, i32)>, colour: RGBColor) -> Drawn {
+    let n = points.len();
+    let (tip, from) = (points[n - 1], points[n - 2]);
+    let (dx, dy) = (f64::from(tip.0 - from.0), f64::from(tip.1 - from.1));
+    let len = (dx * dx + dy * dy).sqrt();
+    let (ux, uy) = (dx / len, dy / len);
+    let corner = |side: f64| {
+        let x = f64::from(tip.0) - 11.0 * ux + side * 5.0 * uy;
+        let y = f64::from(tip.1) - 11.0 * uy - side * 5.0 * ux;
+        (x.round() as i32, y.round() as i32)
+    };
+    canvas.draw(&PathElement::new(points, colour.stroke_width(2)))?;
+    canvas.draw(&Polygon::new(vec![tip, corner(1.0), corner(-1.0)], colour.filled()))?;
+    Ok(())
+}
+
+/// A short label on a white patch, so lines behind it do not run through the text.
+pub(super) fn tag(canvas: &Canvas, text: &str, (x, y): (i32, i32), style: &TextStyle, px: u32) -> Drawn {
+    let half = text_width(text, px) / 2 + 4;
+    let h = px as i32 / 2 + 3;
+    canvas.draw(&Rectangle::new([(x - half, y - h), (x + half, y + h)], WHITE.filled()))?;
+    write(canvas, text, (x, y), style, HPos::Center, VPos::Center)
+}
+
+/// Where the line from the centre `c` of a box of half-size `(hw, hh)` towards `to` leaves the box.
+pub(super) fn edge_point(c: (i32, i32), (hw, hh): (i32, i32), to: (i32, i32)) -> (i32, i32) {
+    let (dx, dy) = (f64::from(to.0 - c.0), f64::from(to.1 - c.1));
+    // A zero component divides to infinity, and `min` takes the other side.
+    let s = (f64::from(hw) / dx.abs()).min(f64::from(hh) / dy.abs());
+    (c.0 + (dx * s).round() as i32, c.1 + (dy * s).round() as i32)
+}
+
+/// A box of a diagram centred at `c`, `size` pixels, filled with `fill` and outlined in `outline`:
+/// `title` in bold over `lines`, each centred, 22 pixels apart.
+pub(super) fn node(
+    canvas: &Canvas,
+    c: (i32, i32),
+    (w, h): (i32, i32),
+    (fill, outline): (RGBAColor, RGBColor),
+    title: &str,
+    lines: &[String],
+) -> Drawn {
+    let corners = [(c.0 - w / 2, c.1 - h / 2), (c.0 + w / 2, c.1 + h / 2)];
+    canvas.draw(&Rectangle::new(corners, fill.filled()))?;
+    canvas.draw(&Rectangle::new(corners, outline.stroke_width(2)))?;
+    let pitch = 22;
+    let first = c.1 - lines.len() as i32 * pitch / 2;
+    write(canvas, title, (c.0, first), &bold(17), HPos::Center, VPos::Center)?;
+    for (i, line) in lines.iter().enumerate() {
+        let y = first + (i as i32 + 1) * pitch;
+        write(canvas, line, (c.0, y), &font(15), HPos::Center, VPos::Center)?;
+    }
+    Ok(())
+}
+
+/// `n` with a comma between each group of three digits: `32,033`.
+pub(super) fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// `x` with `decimals` digits after the point and a real minus sign.
+pub(super) fn fixed(x: f64, decimals: usize) -> String {
+    signed_str(&format!("{x:.decimals$}"))
+}
+
+/// A formatted number with its hyphen turned into a real minus sign.
+fn signed_str(s: &str) -> String {
+    s.replace('-', "−")
+}
