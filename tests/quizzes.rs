@@ -1,4 +1,4 @@
-//! The exercises at the end of chapters 2 to 11: `quizzes/chNN.toml`, which mdbook-quiz turns into
+//! The exercises at the end of chapters 2 to 15: `quizzes/chNN.toml`, which mdbook-quiz turns into
 //! questions the reader answers in the page. Every answer key is computed here by the crate: each
 //! question is found by its `id` in [`CHECKS`], whose function computes what the key must be (and
 //! any number its text quotes), so no key can drift from the code. A question without a check,
@@ -6,7 +6,7 @@
 
 use mdbook_quiz_schema::{MultipleChoiceAnswerFormat, Question, Quiz};
 use microgpt::Error;
-use microgpt::data::builtin_docs;
+use microgpt::data::{BUILTIN_NAMES, builtin_docs};
 use microgpt::engine::{Engine, ScalarEngine};
 use microgpt::fused::FusedEngine;
 use microgpt::loss::{document_loss, positions};
@@ -15,7 +15,8 @@ use microgpt::model::{Config, Gpt};
 use microgpt::nn;
 use microgpt::optim::{Adam, AdamConfig, LearningRate};
 use microgpt::params::{Layout, Params};
-use microgpt::rng::ChaCha;
+use microgpt::python_random::PyRandom;
+use microgpt::rng::{ChaCha, RandomSource};
 use microgpt::sample::{Temperature, probabilities, sample};
 use microgpt::tokenizer::Tokenizer;
 use microgpt::train::{TrainOptions, Trainer, learning_rate, prepare, train};
@@ -24,6 +25,10 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock};
+
+#[allow(dead_code)] // chapter 15's questions call `run`; `main` is the example's own
+#[path = "../examples/microgpt.rs"]
+mod one_page;
 
 /// What the crate computes for a question: the key, and the numbers its text (the prompt, or the
 /// explanation shown once it is answered) must quote.
@@ -75,6 +80,14 @@ const CHECKS: &[(&str, u32, Check)] = &[
     ("9b9f6ddd-09b0-4a42-900a-77ad74266b24", 11, exit_status_of_a_bad_temperature),
     ("af121fc1-96cc-4bf4-9453-2b2c2be0378a", 11, exit_status_of_options_that_do_not_parse),
     ("1087aec6-bd39-46df-ba76-f83b4f99b1d4", 11, perplexity_after_training),
+    ("f5d863a7-f13c-4fed-bb35-42ed7d4ad2c6", 12, index_3000_of_the_narrow_model),
+    ("ae923d07-30aa-418a-ad13-911941e24267", 12, which_mistake_is_an_error),
+    ("ed7ba7dd-c4c3-4e2a-bed9-8e73384175bb", 13, first_weight_after_an_extra_gauss),
+    ("92b2159c-103b-4913-b31d-0cdc0562f88d", 13, engines_that_match_microgpt_py_at_step_1),
+    ("708836e7-ff36-4be0-bf0a-b626a5f22731", 14, multiply_adds_of_the_linear_layers),
+    ("46110385-6f3d-4080-a420-8d90ed02c1ba", 14, growth_of_those_at_n_embd_32),
+    ("3b3dcc55-e64c-4c23-a965-d6912a13b916", 15, one_page_losses_like_the_scalar_engine),
+    ("021f0701-1bcf-41e6-ba34-9ec38add2260", 15, one_page_file_on_blank_lines),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -468,8 +481,181 @@ fn perplexity_after_training() -> Expected {
     key(format!("{:.1}", math::exp(loss))).with_context(format!("{loss:.4}"))
 }
 
+// ---------------------------------------------------------------------------------------------
+// Chapter 12
+// ---------------------------------------------------------------------------------------------
+
+/// `matrix[row][col]`, the name of parameter `i` in `model`'s layout.
+fn weight_name(model: &Gpt, i: usize) -> String {
+    let (matrix, row, col) = model.params().layout().name_of(i);
+    format!("{matrix}[{row}][{col}]")
+}
+
+fn index_3000_of_the_narrow_model() -> Expected {
+    let narrow = Gpt::init(Config::new(27, 1, 8, 4, 374).unwrap(), &mut ChaCha::seed(0));
+    let reference = reference_model();
+    assert_eq!((narrow.params().len(), reference.params().len()), (4192, 4192));
+    key(weight_name(&narrow, 3000)).with_context(weight_name(&reference, 3000))
+}
+
+/// Whether `f` returns an error (`true`), returns `Ok` (`false`), or panics (`None`).
+fn errs_or_panics(f: impl FnOnce() -> Result<(), Error>) -> Option<bool> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok().map(|r| r.is_err())
+}
+
+fn which_mistake_is_an_error() -> Expected {
+    let reference = reference_model();
+    let mut narrow = Gpt::init(Config::new(27, 1, 8, 4, 374).unwrap(), &mut ChaCha::seed(0));
+    type Attempt<'a> = Box<dyn FnOnce() -> Result<(), Error> + 'a>;
+    let options: [(&str, Attempt); 3] = [
+        ("`Temperature::new(-1.0)`", Box::new(|| Temperature::new(-1.0).map(|_| ()))),
+        (
+            "`model.forward(&mut engine, 99, 0, &mut cache)`, for a model with a vocabulary of 27",
+            Box::new(|| {
+                let mut engine = FusedEngine::new();
+                engine.begin(reference.params());
+                let mut cache = reference.kv_cache();
+                reference.forward(&mut engine, 99, 0, &mut cache);
+                Ok(())
+            }),
+        ),
+        (
+            "`adam.step(narrow.params_mut(), &grads, 0.01)`, with Adam's state made for the reference model",
+            Box::new(|| {
+                let mut adam = Adam::new(AdamConfig::default(), reference.params());
+                let grads = narrow.params().zeros_like();
+                adam.step(narrow.params_mut(), &grads, 0.01);
+                Ok(())
+            }),
+        ),
+    ];
+    let mut errors = Vec::new();
+    for (text, f) in options {
+        match errs_or_panics(f) {
+            Some(true) => errors.push(text),
+            Some(false) => panic!("{text} succeeds: no option of this question may"),
+            None => {} // a panic, as a bug deserves
+        }
+    }
+    assert_eq!(errors.len(), 1, "exactly one option returns an error: {errors:?}");
+    key(errors[0])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chapter 13
+// ---------------------------------------------------------------------------------------------
+
+fn first_weight_after_an_extra_gauss() -> Expected {
+    let config = Config::reference(27).unwrap();
+    let original = Gpt::init(config, &mut PyRandom::seed(42));
+    let mut rng = PyRandom::seed(42);
+    rng.gauss(0.0, 1.0);
+    let shifted = Gpt::init(config, &mut rng);
+    let (original, shifted) = (original.params().data(), shifted.params().data());
+    let index = original.iter().position(|&w| w == shifted[0]).expect("the first weight is an original one");
+    let moved = shifted.iter().zip(&original[1..]).filter(|(a, b)| a == b).count();
+    key(index).with_context(format_thousands(moved))
+}
+
+/// `n` with a comma between thousands, as the book writes numbers: 4,191.
+fn format_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+fn engines_that_match_microgpt_py_at_step_1() -> Expected {
+    let csv = fs::read_to_string(root().join("tests/data/microgpt/builtin_losses.csv")).unwrap();
+    let python: f64 = csv.lines().nth(1).unwrap().split(',').nth(1).unwrap().parse().unwrap();
+    let run = prepare(builtin_docs(), &mut PyRandom::seed(42), Config::reference).unwrap();
+    fn loss_of<E: Engine>(mut engine: E, model: &Gpt, doc: &[usize]) -> f64 {
+        engine.begin(model.params());
+        let loss = document_loss(model, &mut engine, doc);
+        engine.value(loss)
+    }
+    let scalar = loss_of(ScalarEngine::new(), &run.model, &run.docs[0]) == python;
+    let fused = loss_of(FusedEngine::new(), &run.model, &run.docs[0]) == python;
+    key(match (scalar, fused) {
+        (true, true) => "Both: each keeps microgpt.py's order of operations in the forward pass",
+        (true, false) => "Only the scalar tape: it records microgpt.py's operations one by one",
+        (false, true) => "Only the fused engine",
+        (false, false) => "Neither: the initial weights already differ in their last bits",
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chapter 14
+// ---------------------------------------------------------------------------------------------
+
+/// The multiply-adds of the linear layers at one position: one per weight of every matrix but the
+/// embedding tables, of which a position reads one row.
+fn linear_multiply_adds(model: &Gpt) -> usize {
+    let layout = model.params().layout();
+    layout.matrices().iter().filter(|(name, _)| name != "wte" && name != "wpe").map(|(_, m)| m.len()).sum()
+}
+
+fn multiply_adds_of_the_linear_layers() -> Expected {
+    let model = reference_model();
+    key(linear_multiply_adds(&model)).with_context(format_thousands(model.lm_head().len()))
+}
+
+fn growth_of_those_at_n_embd_32() -> Expected {
+    let wide = Gpt::init(Config::new(27, 1, 32, 4, 16).unwrap(), &mut ChaCha::seed(0));
+    let (wide, narrow) = (linear_multiply_adds(&wide), linear_multiply_adds(&reference_model()));
+    key(format!("{:.2}", wide as f64 / narrow as f64))
+        .with_context(format_thousands(wide))
+        .with_context(format_thousands(narrow))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chapter 15
+// ---------------------------------------------------------------------------------------------
+
+fn one_page_losses_like_the_scalar_engine() -> Expected {
+    let (file_losses, file_names) = one_page::run(BUILTIN_NAMES, &mut std::io::sink()).unwrap();
+    let mut rng = ChaCha::seed(42);
+    let mut run = prepare(builtin_docs(), &mut rng, Config::reference).unwrap();
+    let mut engine = ScalarEngine::new();
+    let mut losses = Vec::new();
+    train(&mut run.model, &mut engine, &run.docs, &TrainOptions::default(), |r| losses.push(r.loss)).unwrap();
+    let names: Vec<String> = (0..20)
+        .map(|_| {
+            run.tokenizer.decode(&sample(&run.model, &mut engine, Temperature::default(), &mut rng).unwrap())
+        })
+        .collect();
+    let same = losses.iter().zip(&file_losses).filter(|(a, b)| a.to_bits() == b.to_bits()).count();
+    key(match same {
+        1000 if names == file_names => "All 1,000, and the 20 names too".to_string(),
+        n => format!("{n}"),
+    })
+}
+
+fn one_page_file_on_blank_lines() -> Expected {
+    let mut printed = Vec::new();
+    let outcome =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| one_page::run("\n\n\n", &mut printed)));
+    let printed = String::from_utf8(printed).unwrap();
+    let message = match outcome {
+        Err(payload) => payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default(),
+        Ok(_) => panic!("the one-page file ran on blank lines without panicking"),
+    };
+    assert!(printed.starts_with("num docs: 0\n"), "{printed}");
+    let empty = microgpt::data::parse_docs(b"\n\n\n", "blank.txt").unwrap_err();
+    key(format!("It panics: {message}")).with_context(format!("\"{empty}\""))
+}
+
 impl Expected {
-    /// The same key, and a number the question's text must quote.
+    /// The same key, and a number or phrase the question's text must quote.
     fn with_context(mut self, quoted: impl ToString) -> Self {
         self.quoted.push(quoted.to_string());
         self
@@ -588,10 +774,10 @@ fn chapter_file(n: u32) -> PathBuf {
 }
 
 #[test]
-fn every_teaching_chapter_ends_with_two_to_four_exercises_and_its_workbook_task() {
+fn every_chapter_after_the_first_ends_with_two_to_four_exercises_and_its_workbook_task() {
     let quizzes = quizzes();
     let mut problems = Vec::new();
-    for n in 2..=11 {
+    for n in 2..=15 {
         let name = format!("ch{n:02}.toml");
         match quizzes.get(&name).map(|q| q.questions.len()) {
             Some(2..=4) => {}
@@ -612,12 +798,13 @@ fn every_teaching_chapter_ends_with_two_to_four_exercises_and_its_workbook_task(
         if !section.contains(&quiz) {
             problems.push(format!("{}: its exercises do not include `{quiz}`", shown.display()));
         }
-        if !section.contains(&format!("cargo test ch{n:02}")) {
+        // The workbook ends with chapter 11, the whole pipeline; the chapters after it have no task.
+        if n <= 11 && !section.contains(&format!("cargo test ch{n:02}")) {
             problems.push(format!("{}: its exercises do not say `cargo test ch{n:02}`", shown.display()));
         }
     }
     let extra: Vec<&String> =
-        quizzes.keys().filter(|k| !(2..=11).any(|n| **k == format!("ch{n:02}.toml"))).collect();
+        quizzes.keys().filter(|k| !(2..=15).any(|n| **k == format!("ch{n:02}.toml"))).collect();
     assert!(extra.is_empty(), "quizzes of no teaching chapter: {extra:?}");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
