@@ -172,7 +172,7 @@ impl Config {
     /// `n_params`) and takes the softmax of one logit per token; in each layer its query meets up to
     /// `block_size` cached keys (a product per dimension, then a score and its softmax per head)
     /// and mixes as many values. The scalar engine keeps every one of these on its tape for the
-    /// backward pass, about two edges each for a model of any size, and at most five.
+    /// backward pass: about two edges each in a model of any size, fewer than four in the smallest.
     pub fn n_activations(&self) -> usize {
         self.checked_n_activations().expect("every Config has a count that fits, see Config::new")
     }
