@@ -102,6 +102,15 @@ pub struct FusedEngine {
     scalars: Vec<Scalar>,
     /// Scratch space for attention's backward pass, kept to avoid allocating every step.
     scratch: Vec<f64>,
+    /// The offsets of the matrices `row` read from in the current graph.
+    embedded: Vec<usize>,
+    /// Backward's list of the products whose weight gradients it adds up at the end, matrix by
+    /// matrix.
+    deferred: Vec<Deferred>,
+    /// The inputs and the output gradients of the deferred products of one matrix, as [`outer_sum`]
+    /// reads them.
+    outer_xs: Vec<f64>,
+    outer_gyt: Vec<f64>,
 }
 
 impl FusedEngine {
@@ -296,7 +305,6 @@ fn matvec_t_acc(w: &[f64], gy: &[f64], gx: &mut [f64]) {
 
 /// `∂L/∂W += gy xᵀ` for row-major `gw`, skipping the rows whose `gy` is zero (adding `0·x` could
 /// turn a `-0.0` into `0.0`).
-#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2"))]
 fn outer_acc(gw: &mut [f64], gy: &[f64], x: &[f64]) {
     for (&gyi, grow) in gy.iter().zip(gw.chunks_exact_mut(x.len())) {
         if gyi != 0.0 {
@@ -304,6 +312,47 @@ fn outer_acc(gw: &mut [f64], gy: &[f64], x: &[f64]) {
         }
     }
 }
+
+/// `∂L/∂W = Σₚ gyₚ xₚᵀ` for row-major `gw` (`cols` columns) over `n` products, in order: each
+/// `gwᵢⱼ` folded from zero, `+= gyₚᵢ·xₚⱼ` for one product after another. `gyt` holds the output
+/// gradients transposed, row `i` being `gy₀ᵢ … gyₙ₋₁ᵢ`; `xs` holds the inputs in blocks of
+/// [`COLS_AT_ONCE`] columns, block after block, each `x₀ … xₙ₋₁` (the last block padded with zeros).
+///
+/// These are the additions, in the same order, that [`outer_acc`] makes one product at a time into
+/// a buffer of zeros; made all at the end, they keep sixteen neighbouring `gwᵢⱼ` in registers from
+/// the first product to the last, instead of loading and storing the row once per product.
+/// [`outer_acc`] skips a `gyₚᵢ` of zero; adding `±0·xₚⱼ` instead changes nothing when every `xₚⱼ` is
+/// finite (a sum folded from `+0.0` is never `-0.0`), which the caller checks, and spares the
+/// branch.
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2"))]
+fn outer_sum(gw: &mut [f64], cols: usize, xs: &[f64], gyt: &[f64]) {
+    let n = gyt.len() / (gw.len() / cols);
+    for (grow, gy) in gw.chunks_exact_mut(cols).zip(gyt.chunks_exact(n)) {
+        for (part, block) in grow.chunks_mut(COLS_AT_ONCE).zip(xs.chunks_exact(n * COLS_AT_ONCE)) {
+            let mut sums = [0.0; COLS_AT_ONCE];
+            for (x, &g) in block.chunks_exact(COLS_AT_ONCE).zip(gy) {
+                for (sum, &xj) in sums.iter_mut().zip(x) {
+                    *sum += g * xj;
+                }
+            }
+            match part.len() {
+                COLS_AT_ONCE => part.copy_from_slice(&sums),
+                len => part.copy_from_slice(&sums[..len]),
+            }
+        }
+    }
+}
+
+/// Makes `v` at least `len` long, keeping its values.
+fn grow(v: &mut Vec<f64>, len: usize) {
+    if v.len() < len {
+        v.resize(len, 0.0);
+    }
+}
+
+/// A matrix-vector product whose weight gradient backward adds up at the end (see [`outer_sum`]):
+/// the matrix's offset, the product's place in the op list counted from its end, its `x` and `out`.
+type Deferred = (usize, usize, Span, Span);
 
 /// `gx += g · y` (the shape of most backward loops).
 fn axpy(gx: &mut [f64], g: f64, y: &[f64]) {
@@ -337,6 +386,7 @@ impl Engine for FusedEngine {
         self.ops.clear();
         self.kv.clear();
         self.scalars.clear();
+        self.embedded.clear();
     }
     // ANCHOR_END: begin
 
@@ -345,6 +395,9 @@ impl Engine for FusedEngine {
         let row = m.row_range(r);
         self.vals[out.range()].copy_from_slice(&self.params[row.clone()]);
         self.ops.push(Op::Embed { offset: row.start, out });
+        if !self.embedded.contains(&m.range().start) {
+            self.embedded.push(m.range().start);
+        }
         out
     }
 
@@ -463,12 +516,35 @@ impl Engine for FusedEngine {
     fn backward(&mut self, loss: Scalar, grads: &mut Params) {
         assert_eq!(grads.len(), self.params.len(), "gradients for a different number of parameters");
         let gp = grads.data_mut();
-        gp.fill(0.0);
         let g = &mut self.grads;
         g.clear();
         g.resize(self.vals.len(), 0.0);
         g[loss.0 as usize] = 1.0;
         let (vals, params) = (&self.vals, &self.params);
+        // The weight gradients of the matrix-vector products are added up at the end (see
+        // `outer_sum`), except for a matrix that is also an embedding table, whose rows backward
+        // adds to in between.
+        let deferred = &mut self.deferred;
+        deferred.clear();
+        for (back, op) in self.ops.iter().rev().enumerate() {
+            if let Op::Linear { x, w, out } = *op
+                && !self.embedded.contains(&w.range().start)
+            {
+                deferred.push((w.range().start, back, x, out));
+            }
+        }
+        // By matrix, and within one matrix in reverse op order, the order backward meets them.
+        deferred.sort_unstable_by_key(|&(offset, back, _, _)| (offset, back));
+        // Zeros where nothing is written at the end: the embedding tables and any unused matrix.
+        let mut filled = 0;
+        for group in deferred.chunk_by(|a, b| a.0 == b.0) {
+            let Op::Linear { w, .. } = self.ops[self.ops.len() - 1 - group[0].1] else {
+                unreachable!("only products are deferred")
+            };
+            gp[filled..w.range().start].fill(0.0);
+            filled = w.range().end;
+        }
+        gp[filled..].fill(0.0);
         for op in self.ops.iter().rev() {
             match *op {
                 Op::Embed { offset, out } => {
@@ -488,7 +564,9 @@ impl Engine for FusedEngine {
                     let gx = &mut before[x.range()];
                     let xv = &vals[x.range()];
                     matvec_t_acc(&params[w.range()], gy, gx);
-                    outer_acc(&mut gp[w.range()], gy, xv);
+                    if self.embedded.contains(&w.range().start) {
+                        outer_acc(&mut gp[w.range()], gy, xv);
+                    }
                 }
                 Op::RmsNorm { x, scale, out } => {
                     // y = x·s, s = (Σx²/n + ε)^-½:  ∂L/∂xⱼ = s·gyⱼ - (s³/n)·(Σₖ gyₖ xₖ)·xⱼ.
@@ -533,6 +611,37 @@ impl Engine for FusedEngine {
                     for x in &self.scalars[start..start + n] {
                         g[x.0 as usize] += go;
                     }
+                }
+            }
+        }
+        let (xs, gyt) = (&mut self.outer_xs, &mut self.outer_gyt);
+        for group in self.deferred.chunk_by(|a, b| a.0 == b.0) {
+            let Op::Linear { w, .. } = self.ops[self.ops.len() - 1 - group[0].1] else {
+                unreachable!("only products are deferred")
+            };
+            let (rows, cols, n) = (w.rows(), w.cols(), group.len());
+            let blocks = cols.div_ceil(COLS_AT_ONCE);
+            // Every value written below (no zeros to fill first), the padding too.
+            grow(xs, blocks * n * COLS_AT_ONCE);
+            grow(gyt, rows * n);
+            for (p, &(_, _, x, out)) in group.iter().enumerate() {
+                for (c, part) in vals[x.range()].chunks(COLS_AT_ONCE).enumerate() {
+                    let block = &mut xs[(c * n + p) * COLS_AT_ONCE..][..COLS_AT_ONCE];
+                    block[..part.len()].copy_from_slice(part);
+                    block[part.len()..].fill(0.0);
+                }
+                for (i, &gyi) in g[out.range()].iter().enumerate() {
+                    gyt[i * n + p] = gyi;
+                }
+            }
+            let (xs, gyt) = (&xs[..blocks * n * COLS_AT_ONCE], &gyt[..rows * n]);
+            let gw = &mut gp[w.range()];
+            if xs.iter().all(|x| x.is_finite()) {
+                outer_sum(gw, cols, xs, gyt);
+            } else {
+                gw.fill(0.0);
+                for &(_, _, x, out) in group {
+                    outer_acc(gw, &g[out.range()], &vals[x.range()]);
                 }
             }
         }
