@@ -104,9 +104,18 @@ pub struct FusedEngine {
     scratch: Vec<f64>,
     /// The offsets of the matrices `row` read from in the current graph.
     embedded: Vec<usize>,
-    /// Backward's list of the products whose weight gradients it adds up at the end, matrix by
-    /// matrix.
-    deferred: Vec<Deferred>,
+    /// The matrices `linear` multiplied by in the current graph, each once, in order of first use.
+    matrices: Vec<Matrix>,
+    /// Every `linear` of the current graph, in order: its matrix (an index into `matrices`), `x`
+    /// and `out`.
+    products: Vec<(usize, Span, Span)>,
+    /// Backward's products whose weight gradients it adds up at the end (see [`outer_sum`]), matrix
+    /// by matrix in the order of the layout, each matrix's in reverse op order: `(x, out)`.
+    deferred: Vec<(Span, Span)>,
+    /// Where each matrix's products are in `deferred`: `(matrix, start, end)`.
+    groups: Vec<(Matrix, usize, usize)>,
+    /// For each of `matrices`, its index in `groups` (`usize::MAX` for an embedding table).
+    slots: Vec<usize>,
     /// The inputs and the output gradients of the deferred products of one matrix, as [`outer_sum`]
     /// reads them.
     outer_xs: Vec<f64>,
@@ -350,10 +359,6 @@ fn grow(v: &mut Vec<f64>, len: usize) {
     }
 }
 
-/// A matrix-vector product whose weight gradient backward adds up at the end (see [`outer_sum`]):
-/// the matrix's offset, the product's place in the op list counted from its end, its `x` and `out`.
-type Deferred = (usize, usize, Span, Span);
-
 /// `gx += g · y` (the shape of most backward loops).
 fn axpy(gx: &mut [f64], g: f64, y: &[f64]) {
     for (gx, &y) in gx.iter_mut().zip(y) {
@@ -387,6 +392,8 @@ impl Engine for FusedEngine {
         self.kv.clear();
         self.scalars.clear();
         self.embedded.clear();
+        self.matrices.clear();
+        self.products.clear();
     }
     // ANCHOR_END: begin
 
@@ -425,6 +432,14 @@ impl Engine for FusedEngine {
             None => matvec_rows(&self.params[w.range()], &read[x.range()], out_vals),
         }
         self.ops.push(Op::Linear { x, w, out });
+        let m = match self.matrices.iter().position(|&m| m == w) {
+            Some(m) => m,
+            None => {
+                self.matrices.push(w);
+                self.matrices.len() - 1
+            }
+        };
+        self.products.push((m, x, out));
         out
     }
     // ANCHOR_END: linear_forward
@@ -515,139 +530,164 @@ impl Engine for FusedEngine {
     // ANCHOR: backward
     fn backward(&mut self, loss: Scalar, grads: &mut Params) {
         assert_eq!(grads.len(), self.params.len(), "gradients for a different number of parameters");
-        let gp = grads.data_mut();
-        let g = &mut self.grads;
-        g.clear();
-        g.resize(self.vals.len(), 0.0);
-        g[loss.0 as usize] = 1.0;
-        let (vals, params) = (&self.vals, &self.params);
-        // The weight gradients of the matrix-vector products are added up at the end (see
-        // `outer_sum`), except for a matrix that is also an embedding table, whose rows backward
-        // adds to in between.
-        let deferred = &mut self.deferred;
-        deferred.clear();
-        for (back, op) in self.ops.iter().rev().enumerate() {
-            if let Op::Linear { x, w, out } = *op
-                && !self.embedded.contains(&w.range().start)
-            {
-                deferred.push((w.range().start, back, x, out));
+        backward(self, loss, grads.data_mut());
+    }
+    // ANCHOR_END: backward
+}
+
+// ANCHOR: backward_pass
+/// [`FusedEngine`]'s backward pass, writing `∂loss/∂p` for every parameter into `gp`. A function of
+/// its own so that `multiversion` compiles its loops (the elementwise ones of `Add`, `RmsNorm` and
+/// `Relu`, and the gathering of the products) for AVX2 and AVX-512 too.
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2"))]
+fn backward(e: &mut FusedEngine, loss: Scalar, gp: &mut [f64]) {
+    let g = &mut e.grads;
+    g.clear();
+    g.resize(e.vals.len(), 0.0);
+    g[loss.0 as usize] = 1.0;
+    let (vals, params) = (&e.vals, &e.params);
+    // The weight gradients of the matrix-vector products are added up at the end (see
+    // `outer_sum`), matrix by matrix, except for a matrix that is also an embedding table, whose
+    // rows backward adds to in between. A counting sort puts each matrix's products together, in
+    // reverse op order, the order backward meets them.
+    e.groups.clear();
+    for &m in &e.matrices {
+        if !e.embedded.contains(&m.range().start) {
+            e.groups.push((m, 0, 0));
+        }
+    }
+    e.groups.sort_unstable_by_key(|&(m, _, _)| m.range().start);
+    let slot = &mut e.slots;
+    slot.clear();
+    for &m in &e.matrices {
+        slot.push(e.groups.iter().position(|&(w, _, _)| w == m).unwrap_or(usize::MAX));
+    }
+    for &(k, _, _) in &e.products {
+        if let Some(group) = e.groups.get_mut(slot[k]) {
+            group.2 += 1;
+        }
+    }
+    let mut start = 0;
+    for (_, first, end) in &mut e.groups {
+        *first = start;
+        start += *end;
+        *end = *first;
+    }
+    e.deferred.clear();
+    e.deferred.resize(start, (Span { start: 0, len: 0 }, Span { start: 0, len: 0 }));
+    for &(k, x, out) in e.products.iter().rev() {
+        if let Some((_, _, end)) = e.groups.get_mut(slot[k]) {
+            e.deferred[*end] = (x, out);
+            *end += 1;
+        }
+    }
+    // Zeros where nothing is written at the end: the embedding tables and any unused matrix.
+    let mut filled = 0;
+    for &(w, _, _) in &e.groups {
+        gp[filled..w.range().start].fill(0.0);
+        filled = w.range().end;
+    }
+    gp[filled..].fill(0.0);
+    for op in e.ops.iter().rev() {
+        match *op {
+            Op::Embed { offset, out } => {
+                axpy(&mut gp[offset..offset + out.len()], 1.0, &g[out.range()]);
             }
-        }
-        // By matrix, and within one matrix in reverse op order, the order backward meets them.
-        deferred.sort_unstable_by_key(|&(offset, back, _, _)| (offset, back));
-        // Zeros where nothing is written at the end: the embedding tables and any unused matrix.
-        let mut filled = 0;
-        for group in deferred.chunk_by(|a, b| a.0 == b.0) {
-            let Op::Linear { w, .. } = self.ops[self.ops.len() - 1 - group[0].1] else {
-                unreachable!("only products are deferred")
-            };
-            gp[filled..w.range().start].fill(0.0);
-            filled = w.range().end;
-        }
-        gp[filled..].fill(0.0);
-        for op in self.ops.iter().rev() {
-            match *op {
-                Op::Embed { offset, out } => {
-                    axpy(&mut gp[offset..offset + out.len()], 1.0, &g[out.range()]);
-                }
-                Op::Add { a, b, out } => {
-                    for i in 0..out.len() {
-                        let go = g[out.start as usize + i];
-                        g[a.start as usize + i] += go;
-                        g[b.start as usize + i] += go;
-                    }
-                }
-                Op::Linear { x, w, out } => {
-                    // y = W x:  ∂L/∂x = Wᵀ ∂L/∂y,  ∂L/∂W = ∂L/∂y xᵀ.
-                    let (before, after) = g.split_at_mut(out.start as usize);
-                    let gy = &after[..out.len()];
-                    let gx = &mut before[x.range()];
-                    let xv = &vals[x.range()];
-                    matvec_t_acc(&params[w.range()], gy, gx);
-                    if self.embedded.contains(&w.range().start) {
-                        outer_acc(&mut gp[w.range()], gy, xv);
-                    }
-                }
-                Op::RmsNorm { x, scale, out } => {
-                    // y = x·s, s = (Σx²/n + ε)^-½:  ∂L/∂xⱼ = s·gyⱼ - (s³/n)·(Σₖ gyₖ xₖ)·xⱼ.
-                    let (before, after) = g.split_at_mut(out.start as usize);
-                    let gy = &after[..out.len()];
-                    let xv = &vals[x.range()];
-                    let coef = scale * scale * scale / x.len() as f64 * dot(gy, xv);
-                    for ((gx, &gyj), &xj) in before[x.range()].iter_mut().zip(gy).zip(xv) {
-                        *gx += scale * gyj - coef * xj;
-                    }
-                }
-                Op::Relu { x, out } => {
-                    let (before, after) = g.split_at_mut(out.start as usize);
-                    let gy = &after[..out.len()];
-                    // A select rather than a branch: which inputs are positive is anyone's guess.
-                    for ((gx, &gyj), &xj) in before[x.range()].iter_mut().zip(gy).zip(&vals[x.range()]) {
-                        *gx = if xj > 0.0 { *gx + gyj } else { *gx };
-                    }
-                }
-                Op::Attention { q, kv_start, positions, n_head, weights, out } => {
-                    attention_backward(
-                        g,
-                        vals,
-                        &self.kv[kv_start..kv_start + 2 * positions],
-                        q,
-                        n_head,
-                        weights,
-                        out,
-                        &mut self.scratch,
-                    );
-                }
-                Op::CrossEntropy { logits, target, probs, out } => {
-                    // ∂(-ln pₜ)/∂zᵢ = pᵢ - [i = t].
-                    let go = g[out.0 as usize];
-                    let p = &vals[probs.range()];
-                    let gz = &mut g[logits.range()];
-                    axpy(gz, go, p);
-                    gz[target] -= go;
-                }
-                Op::Mean { start, n, out } => {
-                    let go = g[out.0 as usize] * (1.0 / n as f64);
-                    for x in &self.scalars[start..start + n] {
-                        g[x.0 as usize] += go;
-                    }
+            Op::Add { a, b, out } => {
+                for i in 0..out.len() {
+                    let go = g[out.start as usize + i];
+                    g[a.start as usize + i] += go;
+                    g[b.start as usize + i] += go;
                 }
             }
-        }
-        let (xs, gyt) = (&mut self.outer_xs, &mut self.outer_gyt);
-        for group in self.deferred.chunk_by(|a, b| a.0 == b.0) {
-            let Op::Linear { w, .. } = self.ops[self.ops.len() - 1 - group[0].1] else {
-                unreachable!("only products are deferred")
-            };
-            let (rows, cols, n) = (w.rows(), w.cols(), group.len());
-            let blocks = cols.div_ceil(COLS_AT_ONCE);
-            // Every value written below (no zeros to fill first), the padding too.
-            grow(xs, blocks * n * COLS_AT_ONCE);
-            grow(gyt, rows * n);
-            for (p, &(_, _, x, out)) in group.iter().enumerate() {
-                for (c, part) in vals[x.range()].chunks(COLS_AT_ONCE).enumerate() {
-                    let block = &mut xs[(c * n + p) * COLS_AT_ONCE..][..COLS_AT_ONCE];
-                    block[..part.len()].copy_from_slice(part);
-                    block[part.len()..].fill(0.0);
-                }
-                for (i, &gyi) in g[out.range()].iter().enumerate() {
-                    gyt[i * n + p] = gyi;
+            Op::Linear { x, w, out } => {
+                // y = W x:  ∂L/∂x = Wᵀ ∂L/∂y,  ∂L/∂W = ∂L/∂y xᵀ.
+                let (before, after) = g.split_at_mut(out.start as usize);
+                let gy = &after[..out.len()];
+                let gx = &mut before[x.range()];
+                let xv = &vals[x.range()];
+                matvec_t_acc(&params[w.range()], gy, gx);
+                if e.embedded.contains(&w.range().start) {
+                    outer_acc(&mut gp[w.range()], gy, xv);
                 }
             }
-            let (xs, gyt) = (&xs[..blocks * n * COLS_AT_ONCE], &gyt[..rows * n]);
-            let gw = &mut gp[w.range()];
-            if xs.iter().all(|x| x.is_finite()) {
-                outer_sum(gw, cols, xs, gyt);
-            } else {
-                gw.fill(0.0);
-                for &(_, _, x, out) in group {
-                    outer_acc(gw, &g[out.range()], &vals[x.range()]);
+            Op::RmsNorm { x, scale, out } => {
+                // y = x·s, s = (Σx²/n + ε)^-½:  ∂L/∂xⱼ = s·gyⱼ - (s³/n)·(Σₖ gyₖ xₖ)·xⱼ.
+                let (before, after) = g.split_at_mut(out.start as usize);
+                let gy = &after[..out.len()];
+                let xv = &vals[x.range()];
+                let coef = scale * scale * scale / x.len() as f64 * dot(gy, xv);
+                for ((gx, &gyj), &xj) in before[x.range()].iter_mut().zip(gy).zip(xv) {
+                    *gx += scale * gyj - coef * xj;
+                }
+            }
+            Op::Relu { x, out } => {
+                let (before, after) = g.split_at_mut(out.start as usize);
+                let gy = &after[..out.len()];
+                // A select rather than a branch: which inputs are positive is anyone's guess.
+                for ((gx, &gyj), &xj) in before[x.range()].iter_mut().zip(gy).zip(&vals[x.range()]) {
+                    *gx = if xj > 0.0 { *gx + gyj } else { *gx };
+                }
+            }
+            Op::Attention { q, kv_start, positions, n_head, weights, out } => {
+                attention_backward(
+                    g,
+                    vals,
+                    &e.kv[kv_start..kv_start + 2 * positions],
+                    q,
+                    n_head,
+                    weights,
+                    out,
+                    &mut e.scratch,
+                );
+            }
+            Op::CrossEntropy { logits, target, probs, out } => {
+                // ∂(-ln pₜ)/∂zᵢ = pᵢ - [i = t].
+                let go = g[out.0 as usize];
+                let p = &vals[probs.range()];
+                let gz = &mut g[logits.range()];
+                axpy(gz, go, p);
+                gz[target] -= go;
+            }
+            Op::Mean { start, n, out } => {
+                let go = g[out.0 as usize] * (1.0 / n as f64);
+                for x in &e.scalars[start..start + n] {
+                    g[x.0 as usize] += go;
                 }
             }
         }
     }
-    // ANCHOR_END: backward
+    let (xs, gyt) = (&mut e.outer_xs, &mut e.outer_gyt);
+    for &(w, first, end) in &e.groups {
+        let group = &e.deferred[first..end];
+        let (rows, cols, n) = (w.rows(), w.cols(), group.len());
+        let blocks = cols.div_ceil(COLS_AT_ONCE);
+        // Every value written below (no zeros to fill first), the padding too.
+        grow(xs, blocks * n * COLS_AT_ONCE);
+        grow(gyt, rows * n);
+        for (p, &(x, out)) in group.iter().enumerate() {
+            for (c, part) in vals[x.range()].chunks(COLS_AT_ONCE).enumerate() {
+                let block = &mut xs[(c * n + p) * COLS_AT_ONCE..][..COLS_AT_ONCE];
+                block[..part.len()].copy_from_slice(part);
+                block[part.len()..].fill(0.0);
+            }
+            for (i, &gyi) in g[out.range()].iter().enumerate() {
+                gyt[i * n + p] = gyi;
+            }
+        }
+        let (xs, gyt) = (&xs[..blocks * n * COLS_AT_ONCE], &gyt[..rows * n]);
+        let gw = &mut gp[w.range()];
+        if xs.iter().map(|x| usize::from(!x.is_finite())).sum::<usize>() == 0 {
+            outer_sum(gw, cols, xs, gyt);
+        } else {
+            gw.fill(0.0);
+            for &(x, out) in group {
+                outer_acc(gw, &g[out.range()], &vals[x.range()]);
+            }
+        }
+    }
 }
+// ANCHOR_END: backward_pass
 
 // ANCHOR: attention_backward
 /// Backward of one attention node, head by head. With weights `a = softmax(s)`, scores
