@@ -569,8 +569,12 @@ impl Engine for FusedEngine {
                 *a_t = dot(q_h, &read[k.range()][hs.clone()]) * scale;
             }
             softmax(a);
-            for (j, o) in hs.clone().zip(&mut out_vals[hs.clone()]) {
-                *o = a.iter().zip(values).fold(0.0, |acc, (&a_t, v)| acc + a_t * read[v.start as usize + j]);
+            // oⱼ = Σₜ aₜ·vₜⱼ, each folded from zero over the positions in order; the head's oⱼ
+            // side by side, so that one position adds to all of them at once.
+            let o = &mut out_vals[hs.clone()];
+            o.fill(0.0);
+            for (&a_t, v) in a.iter().zip(values) {
+                axpy(o, a_t, &read[v.range()][hs.clone()]);
             }
         }
         self.ops.push(Op::Attention { q, kv_start, positions, n_head, weights, out });
@@ -774,6 +778,7 @@ fn backward(e: &mut FusedEngine, loss: Scalar, gp: &mut [f64]) {
 /// `∂L/∂aₜ = go·vₜ`, `∂L/∂vₜ += aₜ·go`, `∂L/∂sₜ = aₜ(∂L/∂aₜ - Σᵤ aᵤ ∂L/∂aᵤ)`,
 /// `∂L/∂q += Σₜ c·∂L/∂sₜ·kₜ`, `∂L/∂kₜ += c·∂L/∂sₜ·q`.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 fn attention_backward(
     g: &mut [f64],
     vals: &[f64],
