@@ -24,7 +24,7 @@
 //! sum the same terms in a different order, and agree to about 1e-15 relative.
 
 use crate::engine::Engine;
-use crate::math::{self, softmax_in_place};
+use crate::math;
 use crate::nn::{RMS_NORM_EPS, attention_scale};
 use crate::params::{Matrix, Params};
 use std::ops::Range;
@@ -102,6 +102,24 @@ pub struct FusedEngine {
     scalars: Vec<Scalar>,
     /// Scratch space for attention's backward pass, kept to avoid allocating every step.
     scratch: Vec<f64>,
+    /// The offsets of the matrices `row` read from in the current graph.
+    embedded: Vec<usize>,
+    /// The matrices `linear` multiplied by in the current graph, each once, in order of first use.
+    matrices: Vec<Matrix>,
+    /// Every `linear` of the current graph, in order: its matrix (an index into `matrices`), `x`
+    /// and `out`.
+    products: Vec<(usize, Span, Span)>,
+    /// Backward's products whose weight gradients it adds up at the end (see [`outer_sum`]), matrix
+    /// by matrix in the order of the layout, each matrix's in reverse op order: `(x, out)`.
+    deferred: Vec<(Span, Span)>,
+    /// Where each matrix's products are in `deferred`: `(matrix, start, end)`.
+    groups: Vec<(Matrix, usize, usize)>,
+    /// For each of `matrices`, its index in `groups` (`usize::MAX` for an embedding table).
+    slots: Vec<usize>,
+    /// The inputs and the output gradients of the deferred products of one matrix, as [`outer_sum`]
+    /// reads them.
+    outer_xs: Vec<f64>,
+    outer_gyt: Vec<f64>,
 }
 
 impl FusedEngine {
@@ -240,6 +258,85 @@ fn matvec_rows(w: &[f64], x: &[f64], out: &mut [f64]) {
 }
 // ANCHOR_END: kernels
 
+// ANCHOR: softmax
+/// `exp(x)` with the operations, in order, of `libm::exp` (FreeBSD's `e_exp.c`), which
+/// [`math::exp`] is, for every `x` whose magnitude is below 708.39 (the others are `libm::exp`'s
+/// special cases: overflow, underflow, infinities and NaN, left to it by [`softmax`]).
+///
+/// libm chooses between three argument reductions and a shortcut for tiny `x` with branches; here
+/// every one is computed and the right one selected, so that a loop over many `x` has no branch
+/// and the compiler computes four or eight of them per instruction. Each selected value went
+/// through the same operations as in libm, so it has the same bits, and `scalbn(y, k)` is libm's one
+/// multiplication by `2ᵏ` (for `|k| ≤ 1022`, which `|x| < 708.39` ensures).
+#[inline(always)]
+fn exp_in_range(x: f64) -> f64 {
+    // libm's constants, by their bits.
+    const LN2HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000); // 6.93147180369123816490e-01
+    const LN2LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76); // 1.90821492927058770002e-10
+    const INVLN2: f64 = f64::from_bits(0x3ff7_1547_652b_82fe); // 1.44269504088896338700e+00
+    const P1: f64 = f64::from_bits(0x3fc5_5555_5555_553e); // 1.66666666666666019037e-01
+    const P2: f64 = f64::from_bits(0xbf66_c16c_16be_bd93); // -2.77777777770155933842e-03
+    const P3: f64 = f64::from_bits(0x3f11_566a_af25_de2c); // 6.61375632143793436117e-05
+    const P4: f64 = f64::from_bits(0xbebb_bd41_c5d2_6bf1); // -1.65339022054652515390e-06
+    const P5: f64 = f64::from_bits(0x3e66_3769_72be_a4d0); // 4.13813679705723846039e-08
+    let bits = x.to_bits();
+    let hx = (bits >> 32) as u32 & 0x7fff_ffff;
+    let negative = bits >> 63 == 1;
+    // |x| ≥ 1.5 ln 2: k = ⌊x/ln 2 ± ½⌉ (truncated); 0.5 ln 2 < |x| < 1.5 ln 2: k = ±1.
+    let k_far = (INVLN2 * x + if negative { -0.5 } else { 0.5 }) as i32;
+    let k_near = if negative { -1 } else { 1 };
+    let reduced = hx > 0x3fd6_2e42;
+    let k = match (reduced, hx >= 0x3ff0_a2b2) {
+        (false, _) => 0,
+        (true, true) => k_far,
+        (true, false) => k_near,
+    };
+    let hi = if reduced { x - f64::from(k) * LN2HI } else { x };
+    let lo = if reduced { f64::from(k) * LN2LO } else { 0.0 };
+    let r = if reduced { hi - lo } else { x };
+    let rr = r * r;
+    let c = r - rr * (P1 + rr * (P2 + rr * (P3 + rr * (P4 + rr * P5))));
+    let y = 1. + (r * c / (2. - c) - lo + hi);
+    let scaled = y * f64::from_bits(((0x3ff + k) as u64) << 52);
+    // |x| ≤ 2⁻²⁸: libm returns 1 + x.
+    if hx <= 0x3e30_0000 {
+        1. + x
+    } else if k == 0 {
+        y
+    } else {
+        scaled
+    }
+}
+
+/// [`math::softmax_in_place`] with the same operations in the same order (the max, `exp(x - max)`
+/// for each, their total folded left to right, a multiplication by its reciprocal), the
+/// exponentials computed by [`exp_in_range`] many at a time when every `x - max` is in its range,
+/// by [`math::exp`] one at a time when one is not.
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2"))]
+fn softmax(xs: &mut [f64]) {
+    let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    for x in xs.iter_mut() {
+        *x -= max;
+    }
+    let outside =
+        xs.iter().map(|&x| usize::from(x.to_bits() >> 32 & 0x7fff_ffff >= 0x4086_232b)).sum::<usize>();
+    if outside == 0 {
+        for x in xs.iter_mut() {
+            *x = exp_in_range(*x);
+        }
+    } else {
+        for x in xs.iter_mut() {
+            *x = math::exp(*x);
+        }
+    }
+    let total = xs.iter().fold(0.0, |total, &x| total + x);
+    let inv_total = 1.0 / total;
+    for x in xs.iter_mut() {
+        *x *= inv_total;
+    }
+}
+// ANCHOR_END: softmax
+
 // ANCHOR: backward_kernels
 /// How many entries of `gx` [`matvec_t_acc`] keeps in registers while it adds up a whole column of
 /// row blocks into them.
@@ -296,12 +393,48 @@ fn matvec_t_acc(w: &[f64], gy: &[f64], gx: &mut [f64]) {
 
 /// `∂L/∂W += gy xᵀ` for row-major `gw`, skipping the rows whose `gy` is zero (adding `0·x` could
 /// turn a `-0.0` into `0.0`).
-#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2"))]
 fn outer_acc(gw: &mut [f64], gy: &[f64], x: &[f64]) {
     for (&gyi, grow) in gy.iter().zip(gw.chunks_exact_mut(x.len())) {
         if gyi != 0.0 {
             axpy(grow, gyi, x);
         }
+    }
+}
+
+/// `∂L/∂W = Σₚ gyₚ xₚᵀ` for row-major `gw` (`cols` columns) over `n` products, in order: each
+/// `gwᵢⱼ` folded from zero, `+= gyₚᵢ·xₚⱼ` for one product after another. `gyt` holds the output
+/// gradients transposed, row `i` being `gy₀ᵢ … gyₙ₋₁ᵢ`; `xs` holds the inputs in blocks of
+/// [`COLS_AT_ONCE`] columns, block after block, each `x₀ … xₙ₋₁` (the last block padded with zeros).
+///
+/// These are the additions, in the same order, that [`outer_acc`] makes one product at a time into
+/// a buffer of zeros; made all at the end, they keep sixteen neighbouring `gwᵢⱼ` in registers from
+/// the first product to the last, instead of loading and storing the row once per product.
+/// [`outer_acc`] skips a `gyₚᵢ` of zero; adding `±0·xₚⱼ` instead changes nothing when every `xₚⱼ` is
+/// finite (a sum folded from `+0.0` is never `-0.0`), which the caller checks, and spares the
+/// branch.
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2"))]
+fn outer_sum(gw: &mut [f64], cols: usize, xs: &[f64], gyt: &[f64]) {
+    let n = gyt.len() / (gw.len() / cols);
+    for (grow, gy) in gw.chunks_exact_mut(cols).zip(gyt.chunks_exact(n)) {
+        for (part, block) in grow.chunks_mut(COLS_AT_ONCE).zip(xs.chunks_exact(n * COLS_AT_ONCE)) {
+            let mut sums = [0.0; COLS_AT_ONCE];
+            for (x, &g) in block.chunks_exact(COLS_AT_ONCE).zip(gy) {
+                for (sum, &xj) in sums.iter_mut().zip(x) {
+                    *sum += g * xj;
+                }
+            }
+            match part.len() {
+                COLS_AT_ONCE => part.copy_from_slice(&sums),
+                len => part.copy_from_slice(&sums[..len]),
+            }
+        }
+    }
+}
+
+/// Makes `v` at least `len` long, keeping its values.
+fn grow(v: &mut Vec<f64>, len: usize) {
+    if v.len() < len {
+        v.resize(len, 0.0);
     }
 }
 
@@ -337,6 +470,9 @@ impl Engine for FusedEngine {
         self.ops.clear();
         self.kv.clear();
         self.scalars.clear();
+        self.embedded.clear();
+        self.matrices.clear();
+        self.products.clear();
     }
     // ANCHOR_END: begin
 
@@ -345,6 +481,9 @@ impl Engine for FusedEngine {
         let row = m.row_range(r);
         self.vals[out.range()].copy_from_slice(&self.params[row.clone()]);
         self.ops.push(Op::Embed { offset: row.start, out });
+        if !self.embedded.contains(&m.range().start) {
+            self.embedded.push(m.range().start);
+        }
         out
     }
 
@@ -372,6 +511,14 @@ impl Engine for FusedEngine {
             None => matvec_rows(&self.params[w.range()], &read[x.range()], out_vals),
         }
         self.ops.push(Op::Linear { x, w, out });
+        let m = match self.matrices.iter().position(|&m| m == w) {
+            Some(m) => m,
+            None => {
+                self.matrices.push(w);
+                self.matrices.len() - 1
+            }
+        };
+        self.products.push((m, x, out));
         out
     }
     // ANCHOR_END: linear_forward
@@ -421,9 +568,13 @@ impl Engine for FusedEngine {
             for (a_t, k) in a.iter_mut().zip(keys) {
                 *a_t = dot(q_h, &read[k.range()][hs.clone()]) * scale;
             }
-            softmax_in_place(a);
-            for (j, o) in hs.clone().zip(&mut out_vals[hs.clone()]) {
-                *o = a.iter().zip(values).fold(0.0, |acc, (&a_t, v)| acc + a_t * read[v.start as usize + j]);
+            softmax(a);
+            // oⱼ = Σₜ aₜ·vₜⱼ, each folded from zero over the positions in order; the head's oⱼ
+            // side by side, so that one position adds to all of them at once.
+            let o = &mut out_vals[hs.clone()];
+            o.fill(0.0);
+            for (&a_t, v) in a.iter().zip(values) {
+                axpy(o, a_t, &read[v.range()][hs.clone()]);
             }
         }
         self.ops.push(Op::Attention { q, kv_start, positions, n_head, weights, out });
@@ -436,7 +587,7 @@ impl Engine for FusedEngine {
         let probs = self.alloc(logits.len());
         let (read, p) = Self::split(&mut self.vals, probs);
         p.copy_from_slice(&read[logits.range()]);
-        softmax_in_place(p);
+        softmax(p);
         let loss = -math::ln(p[target]);
         let out = self.push_scalar(loss);
         self.ops.push(Op::CrossEntropy { logits, target, probs, out });
@@ -462,83 +613,164 @@ impl Engine for FusedEngine {
     // ANCHOR: backward
     fn backward(&mut self, loss: Scalar, grads: &mut Params) {
         assert_eq!(grads.len(), self.params.len(), "gradients for a different number of parameters");
-        let gp = grads.data_mut();
-        gp.fill(0.0);
-        let g = &mut self.grads;
-        g.clear();
-        g.resize(self.vals.len(), 0.0);
-        g[loss.0 as usize] = 1.0;
-        let (vals, params) = (&self.vals, &self.params);
-        for op in self.ops.iter().rev() {
-            match *op {
-                Op::Embed { offset, out } => {
-                    axpy(&mut gp[offset..offset + out.len()], 1.0, &g[out.range()]);
+        backward(self, loss, grads.data_mut());
+    }
+    // ANCHOR_END: backward
+}
+
+// ANCHOR: backward_pass
+/// [`FusedEngine`]'s backward pass, writing `∂loss/∂p` for every parameter into `gp`. A function of
+/// its own so that `multiversion` compiles its loops (the elementwise ones of `Add`, `RmsNorm` and
+/// `Relu`, and the gathering of the products) for AVX2 and AVX-512 too.
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2"))]
+fn backward(e: &mut FusedEngine, loss: Scalar, gp: &mut [f64]) {
+    let g = &mut e.grads;
+    g.clear();
+    g.resize(e.vals.len(), 0.0);
+    g[loss.0 as usize] = 1.0;
+    let (vals, params) = (&e.vals, &e.params);
+    // The weight gradients of the matrix-vector products are added up at the end (see
+    // `outer_sum`), matrix by matrix, except for a matrix that is also an embedding table, whose
+    // rows backward adds to in between. A counting sort puts each matrix's products together, in
+    // reverse op order, the order backward meets them.
+    e.groups.clear();
+    for &m in &e.matrices {
+        if !e.embedded.contains(&m.range().start) {
+            e.groups.push((m, 0, 0));
+        }
+    }
+    e.groups.sort_unstable_by_key(|&(m, _, _)| m.range().start);
+    let slot = &mut e.slots;
+    slot.clear();
+    for &m in &e.matrices {
+        slot.push(e.groups.iter().position(|&(w, _, _)| w == m).unwrap_or(usize::MAX));
+    }
+    for &(k, _, _) in &e.products {
+        if let Some(group) = e.groups.get_mut(slot[k]) {
+            group.2 += 1;
+        }
+    }
+    let mut start = 0;
+    for (_, first, end) in &mut e.groups {
+        *first = start;
+        start += *end;
+        *end = *first;
+    }
+    e.deferred.clear();
+    e.deferred.resize(start, (Span { start: 0, len: 0 }, Span { start: 0, len: 0 }));
+    for &(k, x, out) in e.products.iter().rev() {
+        if let Some((_, _, end)) = e.groups.get_mut(slot[k]) {
+            e.deferred[*end] = (x, out);
+            *end += 1;
+        }
+    }
+    // Zeros where nothing is written at the end: the embedding tables and any unused matrix.
+    let mut filled = 0;
+    for &(w, _, _) in &e.groups {
+        gp[filled..w.range().start].fill(0.0);
+        filled = w.range().end;
+    }
+    gp[filled..].fill(0.0);
+    for op in e.ops.iter().rev() {
+        match *op {
+            Op::Embed { offset, out } => {
+                axpy(&mut gp[offset..offset + out.len()], 1.0, &g[out.range()]);
+            }
+            Op::Add { a, b, out } => {
+                for i in 0..out.len() {
+                    let go = g[out.start as usize + i];
+                    g[a.start as usize + i] += go;
+                    g[b.start as usize + i] += go;
                 }
-                Op::Add { a, b, out } => {
-                    for i in 0..out.len() {
-                        let go = g[out.start as usize + i];
-                        g[a.start as usize + i] += go;
-                        g[b.start as usize + i] += go;
-                    }
-                }
-                Op::Linear { x, w, out } => {
-                    // y = W x:  ∂L/∂x = Wᵀ ∂L/∂y,  ∂L/∂W = ∂L/∂y xᵀ.
-                    let (before, after) = g.split_at_mut(out.start as usize);
-                    let gy = &after[..out.len()];
-                    let gx = &mut before[x.range()];
-                    let xv = &vals[x.range()];
-                    matvec_t_acc(&params[w.range()], gy, gx);
+            }
+            Op::Linear { x, w, out } => {
+                // y = W x:  ∂L/∂x = Wᵀ ∂L/∂y,  ∂L/∂W = ∂L/∂y xᵀ.
+                let (before, after) = g.split_at_mut(out.start as usize);
+                let gy = &after[..out.len()];
+                let gx = &mut before[x.range()];
+                let xv = &vals[x.range()];
+                matvec_t_acc(&params[w.range()], gy, gx);
+                if e.embedded.contains(&w.range().start) {
                     outer_acc(&mut gp[w.range()], gy, xv);
                 }
-                Op::RmsNorm { x, scale, out } => {
-                    // y = x·s, s = (Σx²/n + ε)^-½:  ∂L/∂xⱼ = s·gyⱼ - (s³/n)·(Σₖ gyₖ xₖ)·xⱼ.
-                    let (before, after) = g.split_at_mut(out.start as usize);
-                    let gy = &after[..out.len()];
-                    let xv = &vals[x.range()];
-                    let coef = scale * scale * scale / x.len() as f64 * dot(gy, xv);
-                    for ((gx, &gyj), &xj) in before[x.range()].iter_mut().zip(gy).zip(xv) {
-                        *gx += scale * gyj - coef * xj;
-                    }
+            }
+            Op::RmsNorm { x, scale, out } => {
+                // y = x·s, s = (Σx²/n + ε)^-½:  ∂L/∂xⱼ = s·gyⱼ - (s³/n)·(Σₖ gyₖ xₖ)·xⱼ.
+                let (before, after) = g.split_at_mut(out.start as usize);
+                let gy = &after[..out.len()];
+                let xv = &vals[x.range()];
+                let coef = scale * scale * scale / x.len() as f64 * dot(gy, xv);
+                for ((gx, &gyj), &xj) in before[x.range()].iter_mut().zip(gy).zip(xv) {
+                    *gx += scale * gyj - coef * xj;
                 }
-                Op::Relu { x, out } => {
-                    let (before, after) = g.split_at_mut(out.start as usize);
-                    let gy = &after[..out.len()];
-                    // A select rather than a branch: which inputs are positive is anyone's guess.
-                    for ((gx, &gyj), &xj) in before[x.range()].iter_mut().zip(gy).zip(&vals[x.range()]) {
-                        *gx = if xj > 0.0 { *gx + gyj } else { *gx };
-                    }
+            }
+            Op::Relu { x, out } => {
+                let (before, after) = g.split_at_mut(out.start as usize);
+                let gy = &after[..out.len()];
+                // A select rather than a branch: which inputs are positive is anyone's guess.
+                for ((gx, &gyj), &xj) in before[x.range()].iter_mut().zip(gy).zip(&vals[x.range()]) {
+                    *gx = if xj > 0.0 { *gx + gyj } else { *gx };
                 }
-                Op::Attention { q, kv_start, positions, n_head, weights, out } => {
-                    attention_backward(
-                        g,
-                        vals,
-                        &self.kv[kv_start..kv_start + 2 * positions],
-                        q,
-                        n_head,
-                        weights,
-                        out,
-                        &mut self.scratch,
-                    );
-                }
-                Op::CrossEntropy { logits, target, probs, out } => {
-                    // ∂(-ln pₜ)/∂zᵢ = pᵢ - [i = t].
-                    let go = g[out.0 as usize];
-                    let p = &vals[probs.range()];
-                    let gz = &mut g[logits.range()];
-                    axpy(gz, go, p);
-                    gz[target] -= go;
-                }
-                Op::Mean { start, n, out } => {
-                    let go = g[out.0 as usize] * (1.0 / n as f64);
-                    for x in &self.scalars[start..start + n] {
-                        g[x.0 as usize] += go;
-                    }
+            }
+            Op::Attention { q, kv_start, positions, n_head, weights, out } => {
+                attention_backward(
+                    g,
+                    vals,
+                    &e.kv[kv_start..kv_start + 2 * positions],
+                    q,
+                    n_head,
+                    weights,
+                    out,
+                    &mut e.scratch,
+                );
+            }
+            Op::CrossEntropy { logits, target, probs, out } => {
+                // ∂(-ln pₜ)/∂zᵢ = pᵢ - [i = t].
+                let go = g[out.0 as usize];
+                let p = &vals[probs.range()];
+                let gz = &mut g[logits.range()];
+                axpy(gz, go, p);
+                gz[target] -= go;
+            }
+            Op::Mean { start, n, out } => {
+                let go = g[out.0 as usize] * (1.0 / n as f64);
+                for x in &e.scalars[start..start + n] {
+                    g[x.0 as usize] += go;
                 }
             }
         }
     }
-    // ANCHOR_END: backward
+    let (xs, gyt) = (&mut e.outer_xs, &mut e.outer_gyt);
+    for &(w, first, end) in &e.groups {
+        let group = &e.deferred[first..end];
+        let (rows, cols, n) = (w.rows(), w.cols(), group.len());
+        let blocks = cols.div_ceil(COLS_AT_ONCE);
+        // Every value written below (no zeros to fill first), the padding too.
+        grow(xs, blocks * n * COLS_AT_ONCE);
+        grow(gyt, rows * n);
+        for (p, &(x, out)) in group.iter().enumerate() {
+            for (c, part) in vals[x.range()].chunks(COLS_AT_ONCE).enumerate() {
+                let block = &mut xs[(c * n + p) * COLS_AT_ONCE..][..COLS_AT_ONCE];
+                block[..part.len()].copy_from_slice(part);
+                block[part.len()..].fill(0.0);
+            }
+            for (i, &gyi) in g[out.range()].iter().enumerate() {
+                gyt[i * n + p] = gyi;
+            }
+        }
+        let (xs, gyt) = (&xs[..blocks * n * COLS_AT_ONCE], &gyt[..rows * n]);
+        let gw = &mut gp[w.range()];
+        if xs.iter().map(|x| usize::from(!x.is_finite())).sum::<usize>() == 0 {
+            outer_sum(gw, cols, xs, gyt);
+        } else {
+            gw.fill(0.0);
+            for &(x, out) in group {
+                outer_acc(gw, &g[out.range()], &vals[x.range()]);
+            }
+        }
+    }
 }
+// ANCHOR_END: backward_pass
 
 // ANCHOR: attention_backward
 /// Backward of one attention node, head by head. With weights `a = softmax(s)`, scores
@@ -546,6 +778,7 @@ impl Engine for FusedEngine {
 /// `∂L/∂aₜ = go·vₜ`, `∂L/∂vₜ += aₜ·go`, `∂L/∂sₜ = aₜ(∂L/∂aₜ - Σᵤ aᵤ ∂L/∂aᵤ)`,
 /// `∂L/∂q += Σₜ c·∂L/∂sₜ·kₜ`, `∂L/∂kₜ += c·∂L/∂sₜ·q`.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 fn attention_backward(
     g: &mut [f64],
     vals: &[f64],
@@ -654,6 +887,53 @@ mod tests {
             matvec_t_acc(&w, &gy, &mut gx);
             let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&gx), bits(&expected), "{rows}x{cols}");
+        }
+    }
+
+    #[test]
+    fn exp_in_range_has_the_bits_of_libm_exp() {
+        let mut rng = ChaCha::seed(7);
+        let mut uniform = || crate::rng::RandomSource::random(&mut rng);
+        let mut xs = vec![0.0, -0.0, 1e-300, -1e-300, 3.7e-9, -3.7e-9, 708.39, -708.39, 0.3465, -0.3466];
+        // Each branch of libm's argument reduction, and its edges.
+        for edge in [0x3e30_0000u64, 0x3fd6_2e42, 0x3ff0_a2b2, 0x4086_232a] {
+            for low in [0u64, 1, 0xffff_ffff, 0x8000_0000] {
+                let x = f64::from_bits(edge << 32 | low);
+                xs.extend([x, -x, f64::from_bits(x.to_bits() + 1), -f64::from_bits(x.to_bits() - 1)]);
+            }
+        }
+        for _ in 0..200_000 {
+            let u = uniform();
+            xs.push((2.0 * u - 1.0) * 708.0);
+            xs.push(-50.0 * uniform());
+            xs.push((2.0 * uniform() - 1.0) * 2.0);
+            xs.push((2.0 * uniform() - 1.0) * 1e-7);
+        }
+        for x in xs {
+            if (x.to_bits() >> 32) as u32 & 0x7fff_ffff < 0x4086_232b {
+                assert_eq!(exp_in_range(x).to_bits(), math::exp(x).to_bits(), "exp({x:e})");
+            }
+        }
+    }
+
+    #[test]
+    fn softmax_has_the_bits_of_math_softmax() {
+        let sizes = [(27, 1), (16, 2), (5, 3), (1, 4), (64, 5)].into_iter();
+        for (n, seed) in sizes.chain((0..3000).map(|i| (1 + i % 40, 10 + i as u64))) {
+            let scale = [0.1, 1.0, 20.0, 400.0][seed as usize % 4];
+            let logits: Vec<f64> = numbers(n, seed).iter().map(|x| x * scale).collect();
+            let mut fused = logits.clone();
+            softmax(&mut fused);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&fused), bits(&math::softmax(&logits)));
+        }
+        for logits in
+            [vec![0.0, -800.0, 3.0], vec![f64::INFINITY, 1.0], vec![f64::NAN, 1.0], vec![1e308, -1e308]]
+        {
+            let mut fused = logits.clone();
+            softmax(&mut fused);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&fused), bits(&math::softmax(&logits)), "{logits:?}");
         }
     }
 
