@@ -584,7 +584,7 @@ mod compare {
             load()
         );
         println!();
-        println!("| | {} | this build | ratio |", base.name);
+        println!("| measure | {} | this build | ratio |", base.name);
         println!("|---|---:|---:|---:|");
         let row = |label: &str, unit: &str, digits: usize, a: f64, b: f64| {
             println!("| {label} | {a:.digits$} {unit} | {b:.digits$} {unit} | ×{:.2} |", a / b);
