@@ -21,6 +21,7 @@ use microgpt::sample::{Temperature, probabilities, sample};
 use microgpt::tokenizer::Tokenizer;
 use microgpt::train::{TrainOptions, Trainer, learning_rate, prepare, train};
 use microgpt::value::{Tape, Var};
+use microgpt_figures::thousands;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -554,20 +555,7 @@ fn first_weight_after_an_extra_gauss() -> Expected {
     let (original, shifted) = (original.params().data(), shifted.params().data());
     let index = original.iter().position(|&w| w == shifted[0]).expect("the first weight is an original one");
     let moved = shifted.iter().zip(&original[1..]).filter(|(a, b)| a == b).count();
-    key(index).with_context(format_thousands(moved))
-}
-
-/// `n` with a comma between thousands, as the book writes numbers: 4,191.
-fn format_thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(d);
-    }
-    out
+    key(index).with_context(thousands(moved))
 }
 
 fn engines_that_match_microgpt_py_at_step_1() -> Expected {
@@ -602,15 +590,15 @@ fn linear_multiply_adds(model: &Gpt) -> usize {
 
 fn multiply_adds_of_the_linear_layers() -> Expected {
     let model = reference_model();
-    key(linear_multiply_adds(&model)).with_context(format_thousands(model.lm_head().len()))
+    key(linear_multiply_adds(&model)).with_context(thousands(model.lm_head().len()))
 }
 
 fn growth_of_those_at_n_embd_32() -> Expected {
     let wide = Gpt::init(Config::new(27, 1, 32, 4, 16).unwrap(), &mut ChaCha::seed(0));
     let (wide, narrow) = (linear_multiply_adds(&wide), linear_multiply_adds(&reference_model()));
     key(format!("{:.2}", wide as f64 / narrow as f64))
-        .with_context(format_thousands(wide))
-        .with_context(format_thousands(narrow))
+        .with_context(thousands(wide))
+        .with_context(thousands(narrow))
 }
 
 // ---------------------------------------------------------------------------------------------

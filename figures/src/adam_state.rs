@@ -3,6 +3,7 @@
 use super::Traced;
 use super::style::{
     BLUE, GREY, LIGHT_GREY, ORANGE, SKY, VERMILLION, WIDTH, bold, fixed, font, svg, thousands, write,
+    write_subtitle, write_title,
 };
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -86,12 +87,12 @@ pub fn adam_state_svg(traced: &Traced) -> String {
     svg("adam_state.svg", (WIDTH, height as u32), |canvas| {
         let title =
             format!("Adam's state beside the weights, after step {} of the reference run", report.step);
-        write(canvas, &title, (WIDTH as i32 / 2, 14), &font(20), HPos::Center, VPos::Top)?;
+        write_title(canvas, &title)?;
         let subtitle = format!(
             "four vectors of {} numbers in one layout: index i is the same weight in each",
             thousands(n)
         );
-        write(canvas, &subtitle, (WIDTH as i32 / 2, 46), &font(16), HPos::Center, VPos::Top)?;
+        write_subtitle(canvas, &subtitle)?;
 
         for (k, (label, fill)) in strips.iter().enumerate() {
             let y = strip_top + strip_pitch * k as i32;

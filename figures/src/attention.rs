@@ -1,6 +1,6 @@
 //! `attention.svg`: what each head of the trained model looks at while it reads a name.
 
-use super::style::{Canvas, Drawn, GREY, LIGHT_GREY, WIDTH, font, svg, write};
+use super::style::{Canvas, Drawn, GREY, LIGHT_GREY, WIDTH, font, svg, write, write_title};
 use super::{NAME, Run, read_tokens, token_label};
 use microgpt::error::Result;
 use plotters::prelude::*;
@@ -52,7 +52,7 @@ pub fn attention_svg(run: &Run) -> Result<String> {
 
     Ok(svg("attention.svg", (WIDTH, height as u32), |canvas| {
         let title = format!("What each head looks at while the trained model reads \u{201c}{NAME}\u{201d}");
-        write(canvas, &title, (WIDTH as i32 / 2, 14), &font(20), HPos::Center, VPos::Top)?;
+        write_title(canvas, &title)?;
         let vertical = font(16).transform(FontTransform::Rotate270);
         let middle = top + (rows * panel_h + (rows - 1) * 24) / 2;
         write(canvas, "query: the position reading  →", (14, middle), &vertical, HPos::Center, VPos::Center)?;

@@ -7,8 +7,8 @@
 //! same file always draws the same bytes. To measure again, run [`REMEASURE`], then redraw the figures.
 
 use super::style::{
-    BLUE, Canvas, Drawn, GREY, ORANGE, PURPLE, SKY, Swatch, VERMILLION, WIDTH, Y_LABELS, font, legend, mesh,
-    panel_title, plot_rect, svg, text_width, write,
+    BLUE, Canvas, Drawn, GREY, ORANGE, PURPLE, SKY, Swatch, VERMILLION, WIDTH, Y_LABELS, font, group_digits,
+    legend, mesh, panel_title, plot_rect, svg, text_width, write,
 };
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -418,15 +418,7 @@ fn layers_note(rows: &[ScalingRow]) -> String {
 
 /// `x` rounded to a whole number, with a comma between thousands.
 fn grouped(x: f64) -> String {
-    let digits = format!("{:.0}", x);
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    group_digits(&format!("{:.0}", x))
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
 //! `graph.svg`: a small computation graph, read off a real tape.
 
-use super::style::{BLUE, GREY, SKY, VERMILLION, WIDTH, arrow, bold, font, signed, svg, tag, write};
+use super::style::{
+    BLUE, GREY, SKY, VERMILLION, WIDTH, arrow, bold, font, signed, svg, tag, write, write_subtitle,
+    write_title,
+};
 use microgpt::value::{Tape, Var};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -101,9 +104,9 @@ pub fn graph_svg() -> String {
         let inputs =
             [("a", a), ("b", b), ("c", c)].map(|(name, v)| format!("{name} = {}", signed(tape.value(v))));
         let title = format!("L = (a·b + c)·a on the tape, for {}", inputs.join(", "));
-        write(canvas, &title, (WIDTH as i32 / 2, 14), &font(20), HPos::Center, VPos::Top)?;
+        write_title(canvas, &title)?;
         let subtitle = "boxes: value (forward) and gradient ∂L/∂node (backward); arrows: local derivative";
-        write(canvas, subtitle, (WIDTH as i32 / 2, 46), &font(16), HPos::Center, VPos::Top)?;
+        write_subtitle(canvas, subtitle)?;
 
         let boxes: Vec<[(i32, i32); 2]> = (0..nodes.len())
             .map(|i| {

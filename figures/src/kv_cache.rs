@@ -1,6 +1,6 @@
 //! `kv_cache.svg`: the KV cache filling up while the model reads a name.
 
-use super::style::{LIGHT_GREY, ORANGE, SKY, WIDTH, font, svg, text_width, write};
+use super::style::{LIGHT_GREY, ORANGE, SKY, WIDTH, font, svg, text_width, write, write_title};
 use super::{NAME, Run, read_tokens, token_label};
 use microgpt::error::Result;
 use plotters::prelude::*;
@@ -26,7 +26,7 @@ pub fn kv_cache_svg(run: &Run) -> Result<String> {
 
     Ok(svg("kv_cache.svg", (WIDTH, height as u32), |canvas| {
         let title = format!("The KV cache while the model reads \u{201c}{NAME}\u{201d}");
-        write(canvas, &title, (WIDTH as i32 / 2, 14), &font(20), HPos::Center, VPos::Top)?;
+        write_title(canvas, &title)?;
         let head = "cached position (the key and value of that token)  →";
         write(canvas, head, (left + n * cell_w / 2, 52), &font(16), HPos::Center, VPos::Top)?;
         write(canvas, "step: reads", (left - 12, top - 10), &font(16), HPos::Right, VPos::Bottom)?;

@@ -63,6 +63,7 @@ pub use learning_rates::learning_rates_svg;
 pub use loss::loss_svg;
 pub use pipeline::pipeline_svg;
 pub use sampling_loop::{sample_trace, sampling_loop_svg};
+pub use style::thousands;
 pub use temperature::temperature_svg;
 pub use tokenizer::tokenizer_svg;
 pub use training_step::training_step_svg;

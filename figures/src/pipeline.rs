@@ -1,7 +1,8 @@
 //! `pipeline.svg`: the whole pipeline on one picture, corpus to sampled name.
 
 use super::style::{
-    BLUE, GREEN, GREY, SKY, VERMILLION, WIDTH, arrow, fixed, font, node, svg, thousands, write,
+    BLUE, GREEN, GREY, SKY, VERMILLION, WIDTH, arrow, fixed, node, svg, thousands, write_subtitle,
+    write_title,
 };
 use super::{Run, SEED, prepared, sample_trace, trace_step};
 use microgpt::data;
@@ -10,7 +11,6 @@ use microgpt::loss::positions;
 use microgpt::math;
 use microgpt::sample::Temperature;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, VPos};
 
 /// The pipeline in two columns: down the left, step 1 of the reference run (the corpus, the first
 /// training document and its token ids, the model's shape, the logits and the loss); up the right,
@@ -47,10 +47,10 @@ pub fn pipeline_svg(run: &Run) -> Result<String> {
 
     Ok(svg("pipeline.svg", (WIDTH, height as u32), |canvas| {
         let title = "The whole pipeline, with the numbers of the reference run";
-        write(canvas, title, (WIDTH as i32 / 2, 14), &font(20), HPos::Center, VPos::Top)?;
+        write_title(canvas, title)?;
         let subtitle =
             format!("down the left: step 1 of {}; up the right: the update, then sampling", thousands(steps));
-        write(canvas, &subtitle, (WIDTH as i32 / 2, 46), &font(16), HPos::Center, VPos::Top)?;
+        write_subtitle(canvas, &subtitle)?;
 
         // Arrows first, so the boxes sit on their ends.
         for i in 0..4 {

@@ -2,6 +2,7 @@
 
 use super::style::{
     BLUE, GREY, LIGHT_GREY, ORANGE, SKY, VERMILLION, WIDTH, arrow, bold, fixed, font, node, svg, tag, write,
+    write_subtitle, write_title,
 };
 use super::{Run, SEED, generator_after_prepare, token_label};
 use microgpt::engine::Engine;
@@ -66,11 +67,11 @@ pub fn sampling_loop_svg(run: &Run) -> Result<String> {
 
     Ok(svg("sampling_loop.svg", (WIDTH, height as u32), |canvas| {
         let title = "Sampling: one token per pass, until BOS or a full context";
-        write(canvas, title, (WIDTH as i32 / 2, 14), &font(20), HPos::Center, VPos::Top)?;
+        write_title(canvas, title)?;
         let subtitle = format!(
             "the trained reference model at temperature {t}, with the generator that seed {SEED} left after prepare"
         );
-        write(canvas, &subtitle, (WIDTH as i32 / 2, 46), &font(16), HPos::Center, VPos::Top)?;
+        write_subtitle(canvas, &subtitle)?;
 
         let (w, h) = (160, 84);
         let xs = [95, 300, 515, 725];

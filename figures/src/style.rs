@@ -76,6 +76,16 @@ pub(super) fn write(
     Ok(())
 }
 
+/// A figure's title, centred at the top.
+pub(super) fn write_title(canvas: &Canvas, text: &str) -> Drawn {
+    write(canvas, text, (WIDTH as i32 / 2, 14), &font(20), HPos::Center, VPos::Top)
+}
+
+/// The line under a figure's title.
+pub(super) fn write_subtitle(canvas: &Canvas, text: &str) -> Drawn {
+    write(canvas, text, (WIDTH as i32 / 2, 46), &font(16), HPos::Center, VPos::Top)
+}
+
 /// A number for a label, with a real minus sign.
 pub(super) fn signed(x: f64) -> String {
     format!("{x}").replace('-', "−")
@@ -205,9 +215,13 @@ pub(super) fn node(
     Ok(())
 }
 
-/// `n` with a comma between each group of three digits: `32,033`.
-pub(super) fn thousands(n: usize) -> String {
-    let digits = n.to_string();
+/// `n` with a comma between each group of three digits, as the book writes numbers: `32,033`.
+pub fn thousands(n: usize) -> String {
+    group_digits(&n.to_string())
+}
+
+/// A string of decimal digits with a comma between each group of three, counted from the right.
+pub(super) fn group_digits(digits: &str) -> String {
     let mut out = String::new();
     for (i, d) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {

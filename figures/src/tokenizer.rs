@@ -1,6 +1,9 @@
 //! `tokenizer.svg`: a name framed by BOS, its token ids, and the training pairs it yields.
 
-use super::style::{BLUE, GREY, LIGHT_GREY, ORANGE, SKY, WIDTH, bold, font, svg, text_width, write};
+use super::style::{
+    BLUE, GREY, LIGHT_GREY, ORANGE, SKY, WIDTH, bold, font, svg, text_width, write, write_subtitle,
+    write_title,
+};
 use super::{prepared, token_label};
 use microgpt::error::Result;
 use microgpt::loss::positions;
@@ -30,9 +33,9 @@ pub fn tokenizer_svg() -> Result<String> {
 
     Ok(svg("tokenizer.svg", (WIDTH, height as u32), |canvas| {
         let title = format!("\u{201c}{name}\u{201d} as the model trains on it: BOS at both ends");
-        write(canvas, &title, (WIDTH as i32 / 2, 14), &font(20), HPos::Center, VPos::Top)?;
+        write_title(canvas, &title)?;
         let subtitle = "the first document of the reference run, through Tokenizer::encode_doc";
-        write(canvas, subtitle, (WIDTH as i32 / 2, 46), &font(16), HPos::Center, VPos::Top)?;
+        write_subtitle(canvas, subtitle)?;
 
         write(canvas, "token", (left - 12, frame_top + cell_h / 2), &font(16), HPos::Right, VPos::Center)?;
         write(canvas, "id", (left - 12, frame_top + cell_h + 18), &font(16), HPos::Right, VPos::Center)?;

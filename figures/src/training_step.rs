@@ -3,6 +3,7 @@
 use super::Traced;
 use super::style::{
     BLUE, GREY, SKY, VERMILLION, WIDTH, arrow, bold, edge_point, fixed, font, node, svg, thousands, write,
+    write_subtitle, write_title,
 };
 use microgpt::loss::positions;
 use microgpt::math;
@@ -77,9 +78,9 @@ pub fn training_step_svg(traced: &Traced) -> String {
             report.step,
             thousands(report.steps)
         );
-        write(canvas, &title, (WIDTH as i32 / 2, 14), &font(20), HPos::Center, VPos::Top)?;
+        write_title(canvas, &title)?;
         let subtitle = "the update writes the weights that the next step's forward pass reads";
-        write(canvas, subtitle, (WIDTH as i32 / 2, 46), &font(16), HPos::Center, VPos::Top)?;
+        write_subtitle(canvas, subtitle)?;
         for k in 0..boxes.len() {
             let (from, to) = (place(k), place((k + 1) % boxes.len()));
             let a = edge_point(from, (w / 2, h / 2), to);
