@@ -250,7 +250,7 @@ fn check_weights(model: &Gpt, step: usize, options: &TrainOptions) -> Result<()>
     if count_out_of_range(weights) == 0 {
         return Ok(());
     }
-    let (weight, value) = first_out_of_range(model.params().layout(), weights).expect("the fold found one");
+    let (weight, value) = first_out_of_range(model.params().layout(), weights).expect("the count found one");
     Err(Error::WeightOutOfRange { step, weight, value, learning_rate: options.adam.learning_rate().get() })
 }
 
