@@ -27,10 +27,10 @@ use microgpt::loss::positions;
 use microgpt::model::{Config, Gpt};
 use microgpt::optim::{AdamConfig, LearningRate};
 use microgpt::python_random::PyRandom;
-use microgpt::rng::{ChaCha, Resumable, RngKind, RngState};
+use microgpt::rng::{ChaCha, RandomSource, Resumable, RngKind, RngState};
 use microgpt::sample::{Temperature, sample};
 use microgpt::tokenizer::Tokenizer;
-use microgpt::train::{Prepared, StepReport, TrainOptions, prepare_for, train};
+use microgpt::train::{Prepared, StepReport, TrainOptions, prepare_for, prepare_with, train};
 use microgpt::{Error, Result};
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -327,24 +327,25 @@ struct RunJob<'a> {
 impl Job for RunJob<'_> {
     fn run<R: Resumable, E: Engine>(self, mut rng: R, mut engine: E) -> Result<()> {
         let start = Instant::now();
-        let (text, source) = read_corpus(self.args)?;
-        let docs = data::parse_docs(&text, &source)?;
-        let documents = docs.len();
-        // A document of c characters is c + 2 tokens, which block_size may cut. (It has at least c
-        // bytes, so only the long ones need their characters counted.)
-        let block_size = self.args.block_size;
-        let long = docs.iter().filter(|d| d.len() + 1 > block_size).map(|d| d.chars().count());
-        let cut = long.filter(|&c| positions(block_size, c + 2) < c + 1).count();
+        let args = self.args;
         let steps = self.options.steps;
-        let Prepared { tokenizer, docs, mut model } = prepare_for(steps, docs, &mut rng, |vocab_size| {
-            Config::new(
-                vocab_size,
-                self.args.n_layer,
-                self.args.n_embd,
-                self.args.n_head,
-                self.args.block_size,
-            )
-        })?;
+        let (prepared, source, documents, cut) = match &args.data {
+            Some(path) => {
+                let text = data::read_corpus(path)?;
+                let source = path.display().to_string();
+                let docs = data::parse_docs(&text, &source)?;
+                let (prepared, documents, cut) = prepare_run(args, steps, docs, None, &mut rng)?;
+                (prepared, source, documents, cut)
+            }
+            // The built-in corpus was split and its vocabulary found when the crate was compiled.
+            None => {
+                let docs = data::builtin_corpus();
+                let (prepared, documents, cut) =
+                    prepare_run(args, steps, docs, Some(data::builtin_tokenizer()), &mut rng)?;
+                (prepared, BUILTIN_SOURCE.to_string(), documents, cut)
+            }
+        };
+        let Prepared { tokenizer, docs, mut model } = prepared;
         self.report_prepared(&source, documents, &tokenizer, cut, model.config(), start);
         self.ui.check()?;
         let trained = self.train(&mut model, &mut engine, &docs)?;
@@ -356,12 +357,27 @@ impl Job for RunJob<'_> {
     }
 }
 
-/// The text of `--data`, or of the built-in corpus, and how messages and checkpoints name it.
-fn read_corpus(args: &RunArgs) -> Result<(Cow<'static, [u8]>, String)> {
-    Ok(match &args.data {
-        Some(path) => (Cow::Owned(data::read_corpus(path)?), path.display().to_string()),
-        None => (Cow::Borrowed(data::BUILTIN_NAMES.as_bytes()), BUILTIN_SOURCE.to_string()),
-    })
+/// Prepares a run of `steps` steps on `docs`, whose vocabulary is `vocabulary` if it is known, and
+/// counts the documents and how many of them `block_size` cuts.
+fn prepare_run<S: AsRef<str>, R: RandomSource>(
+    args: &RunArgs,
+    steps: usize,
+    docs: Vec<S>,
+    vocabulary: Option<Tokenizer>,
+    rng: &mut R,
+) -> Result<(Prepared, usize, usize)> {
+    let documents = docs.len();
+    // A document of c characters is c + 2 tokens, which block_size may cut. (It has at least c
+    // bytes, so only the long ones need their characters counted.)
+    let block_size = args.block_size;
+    let long = docs.iter().map(AsRef::as_ref).filter(|d| d.len() + 1 > block_size).map(|d| d.chars().count());
+    let cut = long.filter(|&c| positions(block_size, c + 2) < c + 1).count();
+    let config = |vocab_size| Config::new(vocab_size, args.n_layer, args.n_embd, args.n_head, block_size);
+    let prepared = match vocabulary {
+        Some(tokenizer) => prepare_with(steps, docs, tokenizer, rng, config)?,
+        None => prepare_for(steps, docs, rng, config)?,
+    };
+    Ok((prepared, documents, cut))
 }
 
 /// What training reported: every step when `--losses` asks for them, and the last one.

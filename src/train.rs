@@ -50,8 +50,8 @@ pub struct Prepared {
 }
 
 /// Everything microgpt.py does before its first step, in its order of random draws: shuffle the
-/// documents once, build the vocabulary, then initialise the model whose shape `config` makes for
-/// that vocabulary size.
+/// documents once, then initialise the model whose shape `config` makes for the size of their
+/// vocabulary.
 pub fn prepare<S, R, F>(docs: Vec<S>, rng: &mut R, config: F) -> Result<Prepared>
 where
     S: AsRef<str>,
@@ -67,7 +67,28 @@ where
 /// `steps` documents in training order, and training on those alone is the same run. Everything
 /// else is [`prepare`]'s: the same shuffle, vocabulary and model. (At least one document is kept,
 /// so that a run of 0 steps still has a corpus.)
-pub fn prepare_for<S, R, F>(steps: usize, mut docs: Vec<S>, rng: &mut R, config: F) -> Result<Prepared>
+pub fn prepare_for<S, R, F>(steps: usize, docs: Vec<S>, rng: &mut R, config: F) -> Result<Prepared>
+where
+    S: AsRef<str>,
+    R: RandomSource,
+    F: FnOnce(usize) -> Result<Config>,
+{
+    // The vocabulary draws nothing, and a set of characters is the same before a shuffle as after.
+    let tokenizer = Tokenizer::from_docs(&docs)?;
+    prepare_with(steps, docs, tokenizer, rng, config)
+}
+
+/// [`prepare_for`] with the documents' vocabulary already known: `tokenizer` is what
+/// `Tokenizer::from_docs(&docs)` would find (as [`data::builtin_tokenizer`](crate::data::builtin_tokenizer)
+/// is for the built-in corpus, found when the crate was compiled). A trained-on document with a
+/// character the tokenizer lacks is an error.
+pub fn prepare_with<S, R, F>(
+    steps: usize,
+    mut docs: Vec<S>,
+    tokenizer: Tokenizer,
+    rng: &mut R,
+    config: F,
+) -> Result<Prepared>
 where
     S: AsRef<str>,
     R: RandomSource,
@@ -77,7 +98,6 @@ where
         return Err(Error::EmptyCorpus);
     }
     rng.shuffle(&mut docs);
-    let tokenizer = Tokenizer::from_docs(&docs)?;
     let config = config(tokenizer.vocab_size())?;
     let trained_on = &docs[..docs.len().min(steps.max(1))];
     let docs = trained_on.iter().map(|d| tokenizer.encode_doc(d.as_ref())).collect::<Result<Vec<_>>>()?;
@@ -326,6 +346,26 @@ mod tests {
         assert_eq!(two.docs, all.docs[..2]);
         assert_eq!(none.docs, all.docs[..1]);
         assert_eq!((two.tokenizer, two.model), (all.tokenizer, all.model));
+    }
+
+    #[test]
+    fn the_builtin_corpus_with_its_compiled_vocabulary_is_prepared_as_from_its_text() {
+        use crate::data::{builtin_corpus, builtin_docs, builtin_tokenizer};
+        let read = prepare_for(50, builtin_docs(), &mut ChaCha::seed(42), Config::reference).unwrap();
+        let compiled =
+            prepare_with(50, builtin_corpus(), builtin_tokenizer(), &mut ChaCha::seed(42), Config::reference)
+                .unwrap();
+        assert_eq!(
+            (compiled.tokenizer, compiled.docs, compiled.model),
+            (read.tokenizer, read.docs, read.model)
+        );
+    }
+
+    #[test]
+    fn a_vocabulary_without_a_trained_on_character_is_an_error() {
+        let tokenizer = Tokenizer::from_docs(&["ab"]).unwrap();
+        let error = prepare_with(9, vec!["ab", "abc"], tokenizer, &mut ChaCha::seed(0), Config::reference);
+        assert!(matches!(error, Err(Error::UnknownChar { .. })), "{error:?}");
     }
 
     #[test]
