@@ -16,8 +16,9 @@
 //! The kernels that carry most of the arithmetic (`matvec`, `matvec_t_acc`, `outer_acc`, and
 //! Adam's loop in `optim`) are compiled three times by `multiversion`, for the baseline x86-64 (SSE2),
 //! AVX2 and AVX-512, and the widest the processor has is picked at run time: the same operations on
-//! two, four or eight numbers per instruction, so the same bits everywhere (wasm32 and aarch64 get
-//! the plain loops).
+//! two, four or eight numbers per instruction, so the same bits everywhere. aarch64 gets the plain
+//! loops, which its compiler vectorises two numbers wide; so does the book's WebAssembly, built with
+//! WebAssembly's 128-bit SIMD (`web/build.sh`).
 //!
 //! Forward values are computed in exactly the scalar engine's order (every sum folds from zero, left
 //! to right), so from the same weights the two engines produce bit-identical losses. Their gradients

@@ -39,13 +39,16 @@ fi
 
 # The release profile tuned for a small module: one codegen unit and link-time optimisation; a
 # panic (a bug, never bad input) aborts instead of unwinding. The paths rustc writes into panic
-# messages are made relative to the repository and the cargo home.
+# messages are made relative to the repository and the cargo home. simd128, WebAssembly's 128-bit
+# vectors (every browser since 2023), lets the compiler run the fused engine's and Adam's loops over
+# independent outputs two numbers at a time, as SSE2 does natively: the same operations on each
+# number, so the same bits, and 1000 reference steps in about two thirds of the time.
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 CARGO_PROFILE_RELEASE_LTO=true \
 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
 CARGO_PROFILE_RELEASE_PANIC=abort \
 CARGO_PROFILE_RELEASE_DEBUG=false \
-RUSTFLAGS="--remap-path-prefix=$root=/microgpt --remap-path-prefix=$cargo_home=/cargo" \
+RUSTFLAGS="-C target-feature=+simd128 --remap-path-prefix=$root=/microgpt --remap-path-prefix=$cargo_home=/cargo" \
     cargo build --locked --release --target wasm32-unknown-unknown -p microgpt-web
 
 out=chapters/live
