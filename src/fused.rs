@@ -265,15 +265,22 @@ fn matvec_rows(w: &[f64], x: &[f64], out: &mut [f64]) {
 // ANCHOR_END: kernels
 
 // ANCHOR: softmax
-/// [`math::softmax_in_place`] with the same operations in the same order (the max, `exp(x - max)`
-/// for each, their total folded left to right, a multiplication by its reciprocal), the
-/// exponentials computed by [`math::exp_in_range`] many at a time when every `x - max` is in its range,
-/// by [`math::exp`] one at a time when one is not.
+/// [`math::softmax_in_place`] of each row of `xs`, `row_len` values each, with the same operations
+/// in the same order (the row's max, `exp(x - max)` for each, their total folded left to right, a
+/// multiplication by its reciprocal). The exponentials of all the rows are computed by
+/// [`math::exp_in_range`] many at a time when every `x - max` is in its range, by [`math::exp`] one
+/// at a time when one is not. Attention hands over the rows of all its heads at once: one head's row
+/// is as long as the document so far, often shorter than a vector register.
 #[multiversion::multiversion(targets("x86_64+avx512f+avx512vl", "x86_64+avx2"))]
-fn softmax(xs: &mut [f64]) {
-    let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    for x in xs.iter_mut() {
-        *x -= max;
+fn softmax_rows(xs: &mut [f64], row_len: usize) {
+    if row_len == 0 {
+        return;
+    }
+    for row in xs.chunks_exact_mut(row_len) {
+        let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        for x in row.iter_mut() {
+            *x -= max;
+        }
     }
     let outside = xs.iter().map(|&x| usize::from(!math::in_exp_range(x))).sum::<usize>();
     if outside == 0 {
@@ -285,10 +292,12 @@ fn softmax(xs: &mut [f64]) {
             *x = math::exp(*x);
         }
     }
-    let total = xs.iter().fold(0.0, |total, &x| total + x);
-    let inv_total = 1.0 / total;
-    for x in xs.iter_mut() {
-        *x *= inv_total;
+    for row in xs.chunks_exact_mut(row_len) {
+        let total = row.iter().fold(0.0, |total, &x| total + x);
+        let inv_total = 1.0 / total;
+        for x in row.iter_mut() {
+            *x *= inv_total;
+        }
     }
 }
 // ANCHOR_END: softmax
@@ -519,14 +528,16 @@ impl Engine for FusedEngine {
         let out = self.alloc(q.len());
         let (read, written) = self.vals.split_at_mut(weights.start as usize);
         let (w_vals, out_vals) = written.split_at_mut(weights.len());
-        for h in 0..n_head {
+        for (h, a) in w_vals.chunks_exact_mut(positions).enumerate() {
             let hs = h * head_dim..(h + 1) * head_dim;
             let q_h = &read[q.range()][hs.clone()];
-            let a = &mut w_vals[h * positions..(h + 1) * positions];
             for (a_t, k) in a.iter_mut().zip(keys) {
                 *a_t = dot(q_h, &read[k.range()][hs.clone()]) * scale;
             }
-            softmax(a);
+        }
+        softmax_rows(w_vals, positions);
+        for (h, a) in w_vals.chunks_exact(positions).enumerate() {
+            let hs = h * head_dim..(h + 1) * head_dim;
             // oⱼ = Σₜ aₜ·vₜⱼ, each folded from zero over the positions in order; the head's oⱼ
             // side by side, so that one position adds to all of them at once.
             let o = &mut out_vals[hs.clone()];
@@ -545,7 +556,7 @@ impl Engine for FusedEngine {
         let probs = self.alloc(logits.len());
         let (read, p) = Self::split(&mut self.vals, probs);
         p.copy_from_slice(&read[logits.range()]);
-        softmax(p);
+        softmax_rows(p, p.len());
         let loss = -math::ln(p[target]);
         let out = self.push_scalar(loss);
         self.ops.push(Op::CrossEntropy { logits, target, probs, out });
@@ -851,23 +862,34 @@ mod tests {
     }
 
     #[test]
-    fn softmax_has_the_bits_of_math_softmax() {
+    fn softmax_rows_has_the_bits_of_math_softmax_row_by_row() {
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        // Each row of `rows`, alone and all of them at once, as math::softmax computes it.
+        let check = |rows: &[Vec<f64>]| {
+            let expected: Vec<f64> = rows.iter().flat_map(|row| math::softmax(row)).collect();
+            let mut fused = rows.concat();
+            softmax_rows(&mut fused, rows[0].len());
+            assert_eq!(bits(&fused), bits(&expected), "{rows:?}");
+        };
         let sizes = [(27, 1), (16, 2), (5, 3), (1, 4), (64, 5)].into_iter();
         for (n, seed) in sizes.chain((0..3000).map(|i| (1 + i % 40, 10 + i as u64))) {
             let scale = [0.1, 1.0, 20.0, 400.0][seed as usize % 4];
-            let logits: Vec<f64> = numbers(n, seed).iter().map(|x| x * scale).collect();
-            let mut fused = logits.clone();
-            softmax(&mut fused);
-            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&fused), bits(&math::softmax(&logits)));
+            let rows: Vec<Vec<f64>> = (0..1 + seed % 4)
+                .map(|r| numbers(n, seed + 7 * r).iter().map(|x| x * scale).collect())
+                .collect();
+            check(&rows[..1]);
+            check(&rows);
         }
-        for logits in
-            [vec![0.0, -800.0, 3.0], vec![f64::INFINITY, 1.0], vec![f64::NAN, 1.0], vec![1e308, -1e308]]
-        {
-            let mut fused = logits.clone();
-            softmax(&mut fused);
-            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&fused), bits(&math::softmax(&logits)), "{logits:?}");
+        // Rows outside exp_in_range's range, alone and beside ordinary ones.
+        let ordinary = vec![0.5, -1.0, 2.0];
+        for row in [
+            vec![0.0, -800.0, 3.0],
+            vec![f64::INFINITY, 1.0, 0.0],
+            vec![f64::NAN, 1.0, 0.0],
+            vec![1e308, -1e308, 0.0],
+        ] {
+            check(std::slice::from_ref(&row));
+            check(&[ordinary.clone(), row]);
         }
     }
 
