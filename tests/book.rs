@@ -558,3 +558,40 @@ fn the_speed_ratio_quoted_is_the_measured_one() {
     }
     assert!(quoted >= 5, "the speed ratio is quoted {quoted} times; this guard expects it in several places");
 }
+
+/// The cells of the row of `table` (a markdown table) whose first cell starts with `measure`.
+fn table_row<'a>(table: &'a str, measure: &str) -> Vec<&'a str> {
+    let row = table.lines().find(|line| line.starts_with(&format!("| {measure}")));
+    let row = row.unwrap_or_else(|| panic!("no row \"{measure}\" in the table"));
+    row.trim_matches('|').split('|').map(str::trim).collect()
+}
+
+#[test]
+fn round_four_quotes_its_measurements() {
+    let table = fs::read_to_string(root().join("chapters/measured/round-four.md")).expect("round-four.md");
+    let chapter = fs::read_to_string(root().join("chapters/14-efficiency.md")).expect("chapter 14");
+    let chapter = chapter.split_whitespace().collect::<Vec<_>>().join(" ");
+    // A cell such as "4.38 ms" to the precision the text quotes it at.
+    let number = |cell: &str, decimals: usize| {
+        let value: f64 = cell.split(' ').next().and_then(|n| n.parse().ok()).expect("a number in the cell");
+        format!("{value:.decimals$}")
+    };
+    let from_to = |measure: &str, unit: &str| {
+        let cells = table_row(&table, measure);
+        format!("from {} to {} {unit}", number(cells[1], 1), number(cells[2], 1))
+    };
+    let quoted = [
+        from_to("start-up, processor time", "ms of processor time"),
+        from_to("forward, per step", "µs a step"),
+        from_to("whole process, processor time", "ms of processor time"),
+        format!("fused step took {} µs here", number(table_row(&table, "fused step")[1], 1)),
+        format!("Adam alone takes {} µs here", number(table_row(&table, "Adam, per step")[2], 1)),
+        format!("not in the busier run above ({} ms)", number(table_row(&table, "start-up, processor time")[2], 1)),
+    ];
+    for phrase in quoted {
+        assert!(
+            chapter.contains(&phrase),
+            "chapter 14 should say \"{phrase}\", as chapters/measured/round-four.md measured"
+        );
+    }
+}
