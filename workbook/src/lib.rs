@@ -396,6 +396,8 @@ fn readme(cuts: &[Cut], mode: Mode) -> String {
 
 /// The directories and files of the workspace that a workbook copies as they are, besides `src/`.
 const COPIED: &[&str] = &[
+    // The build script splits the built-in corpus (`data/names.txt`) when the crate is compiled.
+    "build.rs",
     "Cargo.lock",
     "clippy.toml",
     "rustfmt.toml",
