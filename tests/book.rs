@@ -601,7 +601,7 @@ fn chapter_14_quotes_the_measurements_of_rounds_three_and_four() {
         format!("the forward pass {} µs a step", from_to(&four, "forward, per step")),
         format!("the whole process {} ms of processor time", from_to(&four, "whole process, processor time")),
         format!("Adam alone takes {} µs here", cell(&four, "Adam, per step", 2)),
-        format!("not in the busier run above ({} ms)", cell(&four, "start-up, processor time", 2)),
+        format!("not in the run above ({} ms)", cell(&four, "start-up, processor time", 2)),
     ];
     for phrase in quoted {
         assert!(
@@ -609,4 +609,49 @@ fn chapter_14_quotes_the_measurements_of_rounds_three_and_four() {
             "chapter 14 should say \"{phrase}\", as chapters/measured/ has it"
         );
     }
+}
+
+/// The numbers of `text` written with a decimal point or a thousands separator (`3.3592`, `4,192`):
+/// the ones a reader copies from a figure and that go stale when it is redrawn.
+fn precise_numbers(text: &str) -> Vec<String> {
+    let mut numbers = Vec::new();
+    let mut token = String::new();
+    for c in text.chars().chain([' ']) {
+        let continues = c.is_ascii_digit() || (!token.is_empty() && (c == '.' || c == ','));
+        if continues {
+            token.push(c);
+            continue;
+        }
+        let number = token.trim_end_matches(['.', ',']);
+        if number.contains(['.', ',']) {
+            numbers.push(number.to_string());
+        }
+        token.clear();
+    }
+    numbers
+}
+
+#[test]
+fn every_precise_number_in_a_figure_caption_is_in_the_figure() {
+    let mut checked = 0;
+    for (path, text) in chapters(&load().0) {
+        // A figure, a blank line, and its caption: one paragraph in italics.
+        for (at, _) in text.match_indices("](figures/") {
+            let rest = &text[at + 2..];
+            let Some(end) = rest.find(".svg)\n\n*") else { continue };
+            let svg_path = &rest[..end + 4];
+            let caption = &rest[end + 7..];
+            let caption = &caption[..caption.find("*\n").expect("a caption ends with *")];
+            let svg = fs::read_to_string(root().join("chapters").join(svg_path)).expect("the figure");
+            for number in precise_numbers(caption) {
+                assert!(
+                    svg.contains(&number),
+                    "{}: the caption of {svg_path} says {number}, which the figure does not show",
+                    path.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 10, "only {checked} numbers checked: are the captions still found?");
 }

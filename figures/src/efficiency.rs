@@ -185,7 +185,7 @@ pub fn efficiency_svg(m: &Measurements) -> String {
         let footnotes = [
             format!(
                 "Below, one size of the reference model changes at a time, {} steps each. The right panel's",
-                m.scaling.steps
+                grouped(m.scaling.steps as f64)
             ),
             "documents are names joined by \u{2018}.\u{2019}, up to block_size characters, to fill the longer contexts."
                 .to_string(),

@@ -1,6 +1,6 @@
 //! `gradcheck.svg`: backward's gradients against central differences.
 
-use super::style::{BLUE, GREY, VERMILLION, WIDTH, Y_LABELS, font, mesh, panel_title, svg, write};
+use super::style::{BLUE, GREY, VERMILLION, WIDTH, Y_LABELS, font, mesh, panel_title, svg, thousands, write};
 use super::{GRADCHECK_STEP, NAME, Run};
 use microgpt::engine::{Engine, ScalarEngine};
 use microgpt::error::Result;
@@ -67,13 +67,16 @@ pub fn gradcheck_svg(run: &Run) -> Result<String> {
     let d_hi = decade_above(worst_abs);
 
     let agree = if same_sign == pairs.len() {
-        format!("All {} have", pairs.len())
+        format!("All {} have", thousands(pairs.len()))
     } else {
-        format!("{same_sign} of {} have", pairs.len())
+        format!("{} of {} have", thousands(same_sign), thousands(pairs.len()))
     };
     let footnotes = [
         format!("{agree} the same sign both ways. Largest relative difference {worst_rel:.1e}."),
-        format!("Not drawn: {zeros} parameters whose gradient is exactly 0 both ways: the embeddings of"),
+        format!(
+            "Not drawn: {} parameters whose gradient is exactly 0 both ways: the embeddings of",
+            thousands(zeros)
+        ),
         format!(
             "letters and positions \u{201c}{NAME}\u{201d} lacks, and MLP weights of units that ReLU keeps off."
         ),
@@ -81,7 +84,8 @@ pub fn gradcheck_svg(run: &Run) -> Result<String> {
     let height = 560;
 
     Ok(svg("gradcheck.svg", (WIDTH, height), |canvas| {
-        let title = format!("Backward against central differences, for all {} parameters", analytic.len());
+        let title =
+            format!("Backward against central differences, for all {} parameters", thousands(analytic.len()));
         write(canvas, &title, (WIDTH as i32 / 2, 12), &font(20), HPos::Center, VPos::Top)?;
         let subtitle = format!(
             "the gradient of the loss of \u{201c}{NAME}\u{201d} in the trained model; h = {GRADCHECK_STEP:e}"
@@ -120,7 +124,7 @@ pub fn gradcheck_svg(run: &Run) -> Result<String> {
             .filter(|p| thin(&mut seen, chart.backend_coord(p)))
             .collect();
         chart.draw_series(points.into_iter().map(|p| Circle::new(p, 3, dot(BLUE))))?;
-        let on_the_diagonal = format!("{} non-zero gradients", pairs.len());
+        let on_the_diagonal = format!("{} non-zero gradients", thousands(pairs.len()));
         panel_title(canvas, &chart, &on_the_diagonal)?;
 
         let right = right.margin(30, 0, 0, 0);

@@ -2,7 +2,7 @@
 
 use super::style::{
     BLUE, GREEN, GREY, ORANGE, PURPLE, Swatch, VERMILLION, WIDTH, Y_LABELS, font, legend, mesh, plot_rect,
-    svg, write,
+    svg, thousands, write,
 };
 use super::{LEARNING_RATES, SEED, WINDOW, moving_average};
 use microgpt::data;
@@ -58,8 +58,11 @@ pub fn learning_rates_svg() -> Result<String> {
     entries.push((Swatch::Dashed(baseline), format!("guessing: ln {vocab} = {guess:.2}")));
 
     Ok(svg("learning_rates.svg", (WIDTH, 606), |canvas| {
-        let title =
-            format!("The reference run at {} learning rates ({steps} steps each, seed {SEED})", curves.len());
+        let title = format!(
+            "The reference run at {} learning rates ({} steps each, seed {SEED})",
+            curves.len(),
+            thousands(steps as usize)
+        );
         write(canvas, &title, (WIDTH as i32 / 2, 12), &font(20), HPos::Center, VPos::Top)?;
         let key = format!("learning rate → mean loss of the last {WINDOW} steps, at the end:");
         write(canvas, &key, (Y_LABELS + 10, 48), &font(16), HPos::Left, VPos::Top)?;

@@ -1,6 +1,8 @@
 //! `loss.svg`: the reference run's training curve and learning-rate schedule.
 
-use super::style::{BLUE, ORANGE, SKY, Swatch, VERMILLION, WIDTH, Y_LABELS, font, legend, mesh, svg, write};
+use super::style::{
+    BLUE, ORANGE, SKY, Swatch, VERMILLION, WIDTH, Y_LABELS, font, legend, mesh, svg, thousands, write,
+};
 use super::{Run, SEED, WINDOW, moving_average};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -31,8 +33,10 @@ pub fn loss_svg(run: &Run) -> String {
     ];
 
     svg("loss.svg", (WIDTH, 690), |canvas| {
-        let title =
-            format!("Training the reference model: {} steps, one name each, seed {SEED}", run.steps.len());
+        let title = format!(
+            "Training the reference model: {} steps, one name each, seed {SEED}",
+            thousands(run.steps.len())
+        );
         write(canvas, &title, (WIDTH as i32 / 2, 12), &font(20), HPos::Center, VPos::Top)?;
         legend(canvas, (Y_LABELS + 10, 46), 1, &entries)?;
         let (upper, lower) = canvas.margin(130, 0, 0, 0).split_vertically(360);
