@@ -85,12 +85,10 @@ enum Op {
 pub struct FusedEngine {
     /// The parameter values of the current graph.
     params: Vec<f64>,
-    /// The same values again with every matrix stored column by column, for the forward pass's
-    /// matrix-vector products: `(offset, start)` in `column_starts` says that the matrix at `offset`
-    /// of `params` starts at `start` here. Each column is padded with zeros to a multiple of
-    /// [`ROWS_AT_ONCE`] rows.
+    /// The same values again with every matrix that `linear` multiplies by stored column by column,
+    /// for the forward pass's matrix-vector products, written at its first product of the step. Each
+    /// column is padded with zeros to a multiple of [`ROWS_AT_ONCE`] rows.
     columns: Vec<f64>,
-    column_starts: Vec<(usize, usize)>,
     /// Every activation of the current graph, in the order computed.
     vals: Vec<f64>,
     /// `∂loss/∂vals[i]`, filled by backward.
@@ -107,11 +105,13 @@ pub struct FusedEngine {
     embedded: Vec<usize>,
     /// The matrices `linear` multiplied by in the current graph, each once, in order of first use.
     matrices: Vec<Matrix>,
-    /// The offset of every matrix of the parameters' layout, in layout order (so sorted), and for
-    /// each, its index in `matrices` (`usize::MAX` until `linear` first uses it): a lookup that
-    /// stays logarithmic in a model of a hundred thousand layers.
+    /// The offset of every matrix of the parameters' layout, in layout order (so sorted); for each,
+    /// its index in `matrices` (`usize::MAX` until `linear` first uses it), and where its columns go
+    /// in `columns` (`None` for a matrix too large to be stored so): a lookup that stays logarithmic
+    /// in a model of a hundred thousand layers.
     layout_starts: Vec<usize>,
     matrix_index: Vec<usize>,
+    column_at: Vec<Option<usize>>,
     /// Every `linear` of the current graph, in order: its matrix (an index into `matrices`), `x`
     /// and `out`.
     products: Vec<(usize, Span, Span)>,
@@ -204,14 +204,10 @@ fn write_columns(w: &[f64], cols: usize, stride: usize, columns: &mut [f64]) {
 /// [`matvec_rows`], in one pass.
 const ROWS_IN_REGISTERS: usize = 64;
 
-/// Matrix `w` stored column by column in `columns`, as `begin` wrote it, if it is small enough to be.
-/// `starts` is in the layout's order, so sorted by offset: a binary search, which a model of
-/// thousands of layers needs (a linear one made each product cost as much as the model is deep).
-fn columns_of<'a>(columns: &'a [f64], starts: &[(usize, usize)], w: Matrix) -> Option<&'a [f64]> {
-    let offset = w.range().start;
-    let at = starts.binary_search_by_key(&offset, |&(o, _)| o).ok()?;
-    let (_, start) = starts[at];
-    Some(&columns[start..start + w.rows().next_multiple_of(ROWS_AT_ONCE) * w.cols()])
+/// How long matrix `w` is stored column by column: each column padded to a multiple of
+/// [`ROWS_AT_ONCE`] rows.
+fn columns_len(w: Matrix) -> usize {
+    w.rows().next_multiple_of(ROWS_AT_ONCE) * w.cols()
 }
 
 /// `out = W x` for `W` stored column by column (see `begin`), sixteen rows at a time.
@@ -419,29 +415,27 @@ impl Engine for FusedEngine {
     fn begin(&mut self, params: &Params) {
         self.params.clear();
         self.params.extend_from_slice(params.data());
-        self.column_starts.clear();
-        let mut end = 0;
-        for (_, m) in params.layout().matrices().iter().filter(|(_, m)| m.rows() <= ROWS_IN_REGISTERS) {
-            self.column_starts.push((m.range().start, end));
-            end += m.rows().next_multiple_of(ROWS_AT_ONCE) * m.cols();
-        }
-        self.columns.resize(end, 0.0);
-        let small = params.layout().matrices().iter().filter(|(_, m)| m.rows() <= ROWS_IN_REGISTERS);
-        for (&(_, m), &(_, start)) in small.zip(&self.column_starts) {
-            let stride = m.rows().next_multiple_of(ROWS_AT_ONCE);
-            write_columns(params.matrix(m), m.cols(), stride, &mut self.columns[start..]);
-        }
         self.vals.clear();
         self.ops.clear();
         self.kv.clear();
         self.scalars.clear();
         self.embedded.clear();
         self.matrices.clear();
+        self.products.clear();
+        // Where each matrix of at most ROWS_IN_REGISTERS rows goes in `columns`, which `linear`
+        // fills at the matrix's first product of the step.
         self.layout_starts.clear();
-        self.layout_starts.extend(params.layout().matrices().iter().map(|(_, m)| m.range().start));
+        self.column_at.clear();
+        let mut end = 0;
+        for (_, m) in params.layout().matrices() {
+            self.layout_starts.push(m.range().start);
+            let small = m.rows() <= ROWS_IN_REGISTERS;
+            self.column_at.push(small.then_some(end));
+            end += if small { columns_len(*m) } else { 0 };
+        }
+        self.columns.resize(end, 0.0);
         self.matrix_index.clear();
         self.matrix_index.resize(self.layout_starts.len(), usize::MAX);
-        self.products.clear();
     }
     // ANCHOR_END: begin
 
@@ -472,19 +466,24 @@ impl Engine for FusedEngine {
     fn linear(&mut self, x: &Span, w: Matrix) -> Span {
         let x = *x;
         assert_eq!(x.len(), w.cols(), "linear of a {}-vector by a {}x{} matrix", x.len(), w.rows(), w.cols());
+        let at = self.layout_starts.binary_search(&w.range().start).expect("a matrix of the parameters");
+        let columns = self.column_at[at].map(|start| start..start + columns_len(w));
+        if self.matrix_index[at] == usize::MAX {
+            // The step's first product by `w`: its column copy, if it has one, is written now.
+            self.matrix_index[at] = self.matrices.len();
+            self.matrices.push(w);
+            if let Some(columns) = columns.clone() {
+                let stride = w.rows().next_multiple_of(ROWS_AT_ONCE);
+                write_columns(&self.params[w.range()], w.cols(), stride, &mut self.columns[columns]);
+            }
+        }
         let out = self.alloc(w.rows());
-        let columns = columns_of(&self.columns, &self.column_starts, w);
         let (read, out_vals) = Self::split(&mut self.vals, out);
         match columns {
-            Some(columns) => matvec(columns, &read[x.range()], out_vals),
+            Some(columns) => matvec(&self.columns[columns], &read[x.range()], out_vals),
             None => matvec_rows(&self.params[w.range()], &read[x.range()], out_vals),
         }
         self.ops.push(Op::Linear { x, w, out });
-        let at = self.layout_starts.binary_search(&w.range().start).expect("a matrix of the parameters");
-        if self.matrix_index[at] == usize::MAX {
-            self.matrix_index[at] = self.matrices.len();
-            self.matrices.push(w);
-        }
         self.products.push((self.matrix_index[at], x, out));
         out
     }
