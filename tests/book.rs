@@ -598,8 +598,15 @@ fn chapter_14_quotes_the_measurements_of_rounds_three_and_four() {
         // Round four, measured against 6e0e23e (round-four.md).
         format!("baseline's fused step took {} µs here", cell(&four, "fused step", 1)),
         format!("start-up went {} ms of processor time", from_to(&four, "start-up, processor time")),
-        format!("the forward pass {} µs a step", from_to(&four, "forward, per step")),
+        format!("`begin` {} µs a step", from_to(&four, "begin, per step")),
+        format!("held at {} µs", cell(&four, "forward, per step", 2)),
+        format!("held at {} µs", cell(&four, "forward, per step", 1)),
         format!("the whole process {} ms of processor time", from_to(&four, "whole process, processor time")),
+        format!(
+            "which took {} and {} µs here",
+            cell(&four, "backward, per step", 1),
+            cell(&four, "backward, per step", 2)
+        ),
         format!("Adam alone takes {} µs here", cell(&four, "Adam, per step", 2)),
         format!("not in the run above ({} ms)", cell(&four, "start-up, processor time", 2)),
     ];
