@@ -329,20 +329,18 @@ impl Job for RunJob<'_> {
         let start = Instant::now();
         let args = self.args;
         let steps = self.options.steps;
-        let (prepared, source, documents, cut) = match &args.data {
+        let source = match &args.data {
+            Some(path) => path.display().to_string(),
+            None => BUILTIN_SOURCE.to_string(),
+        };
+        let (prepared, documents, cut) = match &args.data {
             Some(path) => {
                 let text = data::read_corpus(path)?;
-                let source = path.display().to_string();
-                let docs = data::parse_docs(&text, &source)?;
-                let (prepared, documents, cut) = prepare_run(args, steps, docs, None, &mut rng)?;
-                (prepared, source, documents, cut)
+                prepare_run(args, steps, data::parse_docs(&text, &source)?, None, &mut rng)?
             }
             // The built-in corpus was split and its vocabulary found when the crate was compiled.
             None => {
-                let docs = data::builtin_corpus();
-                let (prepared, documents, cut) =
-                    prepare_run(args, steps, docs, Some(data::builtin_tokenizer()), &mut rng)?;
-                (prepared, BUILTIN_SOURCE.to_string(), documents, cut)
+                prepare_run(args, steps, data::builtin_corpus(), Some(data::builtin_tokenizer()), &mut rng)?
             }
         };
         let Prepared { tokenizer, docs, mut model } = prepared;

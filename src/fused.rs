@@ -204,10 +204,15 @@ fn write_columns(w: &[f64], cols: usize, stride: usize, columns: &mut [f64]) {
 /// [`matvec_rows`], in one pass.
 const ROWS_IN_REGISTERS: usize = 64;
 
-/// How long matrix `w` is stored column by column: each column padded to a multiple of
-/// [`ROWS_AT_ONCE`] rows.
+/// How long each column of matrix `w` is when stored column by column: its rows, padded to a
+/// multiple of [`ROWS_AT_ONCE`].
+fn column_stride(w: Matrix) -> usize {
+    w.rows().next_multiple_of(ROWS_AT_ONCE)
+}
+
+/// How long matrix `w` is when stored column by column.
 fn columns_len(w: Matrix) -> usize {
-    w.rows().next_multiple_of(ROWS_AT_ONCE) * w.cols()
+    column_stride(w) * w.cols()
 }
 
 /// `out = W x` for `W` stored column by column (see `begin`), sixteen rows at a time.
@@ -473,8 +478,12 @@ impl Engine for FusedEngine {
             self.matrix_index[at] = self.matrices.len();
             self.matrices.push(w);
             if let Some(columns) = columns.clone() {
-                let stride = w.rows().next_multiple_of(ROWS_AT_ONCE);
-                write_columns(&self.params[w.range()], w.cols(), stride, &mut self.columns[columns]);
+                write_columns(
+                    &self.params[w.range()],
+                    w.cols(),
+                    column_stride(w),
+                    &mut self.columns[columns],
+                );
             }
         }
         let out = self.alloc(w.rows());
