@@ -136,7 +136,7 @@ struct SampleArgs {
 #[derive(Debug, Args)]
 struct EngineArgs {
     /// Autograd engine: `scalar` is the tape of scalar nodes the book builds first, `fused` the
-    /// same computation with one node per vector operation (same forward pass, about five times faster)
+    /// same computation with one node per vector operation (same forward pass, about six times faster)
     #[arg(long, value_enum, default_value_t = EngineArg::Fused)]
     engine: EngineArg,
 }

@@ -6,7 +6,7 @@
 //! scalar nodes of the [`Tape`] with the building blocks of [`nn`](crate::nn), exactly as
 //! microgpt.py builds them from its `Value`s: the engine the book teaches. The
 //! [`FusedEngine`](crate::fused::FusedEngine) of chapter 14 records one node per vector operation
-//! and differentiates each with a hand-written loop: the same forward pass, about five times faster.
+//! and differentiates each with a hand-written loop: the same forward pass, about six times faster.
 
 use crate::nn::{attention, cross_entropy, linear, mean, rms_norm};
 use crate::params::{Matrix, Params};

@@ -28,7 +28,7 @@
 //! | [`data`], [`checkpoint`], [`files`] | the edge that touches files: corpora, saved models, safe writes | 11 |
 //! | [`error`] | everything that can be wrong with user input | 12 |
 //! | [`python_random`] | CPython's `random`, bit for bit, to reproduce microgpt.py | 13 |
-//! | [`fused`] | the same model about five times faster, one node per vector operation | 14 |
+//! | [`fused`] | the same model about six times faster, one node per vector operation | 14 |
 //!
 //! Arrows run one way: every module uses only those above it in the order the book builds them, and
 //! the library prints nothing. The command line (`src/main.rs`, `src/cli.rs`, chapter 11) is the
