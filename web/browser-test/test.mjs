@@ -588,7 +588,7 @@ await check('a chapter opened as a file says in one line how to see the widget l
 // Every chapter as a reader on a laptop sees it, 1280 pixels wide with the table of contents open:
 // no code block or table hides the ends of its lines (theme/wide-code.css), and axe-core finds
 // nothing serious anywhere in the chapter, not only in its widgets.
-const chapters = readdirSync(bookDir).filter((f) => /^\d\d-.*\.html$/.test(f)).sort();
+const chapters = readdirSync(bookDir).filter((f) => /^(\d\d|appendix)-.*\.html$/.test(f)).sort();
 const wide = await context.newPage();
 await wide.setViewportSize({ width: 1280, height: 800 });
 
