@@ -8,7 +8,7 @@
 
 use super::style::{
     BLUE, Canvas, Drawn, GREY, ORANGE, PURPLE, SKY, Swatch, VERMILLION, WIDTH, Y_LABELS, font, group_digits,
-    legend, mesh, panel_title, plot_rect, svg, text_width, write,
+    legend, mesh, panel_title, plot_rect, svg, text_width, thousands, write,
 };
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -185,7 +185,7 @@ pub fn efficiency_svg(m: &Measurements) -> String {
         let footnotes = [
             format!(
                 "Below, one size of the reference model changes at a time, {} steps each. The right panel's",
-                grouped(m.scaling.steps as f64)
+                thousands(m.scaling.steps)
             ),
             "documents are names joined by \u{2018}.\u{2019}, up to block_size characters, to fill the longer contexts."
                 .to_string(),
