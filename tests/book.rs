@@ -128,6 +128,12 @@ fn chapters(book: &MDBook) -> Vec<(PathBuf, String)> {
     book.book.chapters().filter_map(|ch| Some((ch.path.clone()?, ch.content.clone()))).collect()
 }
 
+/// `text` with every run of white space as one space: prose is wrapped anywhere, so a phrase the
+/// guards look for may be split across lines.
+fn unwrapped(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Every `{{#…}}` directive in `text` that mdBook would expand (an escaped `\{{#` is text).
 fn directives(text: &str) -> Vec<&str> {
     let mut found = Vec::new();
@@ -538,8 +544,7 @@ fn the_speed_ratio_quoted_is_the_measured_one() {
     let mut quoted = 0;
     for path in files {
         let text = fs::read_to_string(&path).expect("a readable file");
-        // Lines are wrapped anywhere, so the phrase is looked for with every run of white space as one.
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = unwrapped(&text);
         for (at, _) in text.match_indices(" times faster") {
             let before: Vec<&str> = text[..at].rsplitn(3, ' ').collect();
             if let [number, "about", ..] = before.as_slice() {
@@ -578,9 +583,9 @@ fn cell(table: &str, measure: &str, column: usize) -> String {
 fn the_appendix_quotes_the_measurements_of_rounds_three_and_four() {
     let measured = |file: &str| fs::read_to_string(root().join("chapters/measured").join(file)).expect(file);
     let (three, four) = (measured("compare.md"), measured("round-four.md"));
-    let chapter =
-        fs::read_to_string(root().join("chapters/appendix-same-bits-faster.md")).expect("the appendix");
-    let chapter = chapter.split_whitespace().collect::<Vec<_>>().join(" ");
+    let chapter = unwrapped(
+        &fs::read_to_string(root().join("chapters/appendix-same-bits-faster.md")).expect("the appendix"),
+    );
     let from_to = |table: &str, measure: &str| {
         format!("from {} to {}", cell(table, measure, 1), cell(table, measure, 2))
     };
